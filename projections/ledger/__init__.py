@@ -1,0 +1,1 @@
+"""Tamper-evident ledger: Merkle tree hashing, signed checkpoints and bundle verification."""
