@@ -19,7 +19,7 @@ from uuid import UUID, uuid4
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, RecordConflictError
 
-from domain.base import Actor, Approval, DomainEvent, LedgerAggregate, utc_now
+from domain.base import Actor, Approval, DomainEvent, LedgerAggregate, fold, utc_now
 from domain.calendar import WorkingDayCalendar, default_calendar
 from domain.codes import (
     AnnualReviewOutcome,
@@ -81,8 +81,18 @@ class GongkaiLedger(Application[UUID]):
 
     @classmethod
     def embedded(cls, sqlite_path: str, **kwargs: Any) -> GongkaiLedger:
-        """The embedded default: one SQLite file (WAL) holds events and read models."""
-        env = {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": sqlite_path}
+        """The embedded default: one SQLite file (WAL) holds events and read models.
+
+        One process writes, so the aggregate cache is updated on save instead of asking the
+        store for newer events on every load (AGGREGATE_CACHE_FASTFORWARD=n). A write by another
+        process still cannot be lost: the stale save conflicts, is refused as ConcurrentWrite
+        and the cache entry is evicted. Multi-process deployments (PostgreSQL) keep fast-forward.
+        """
+        env = {
+            "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+            "SQLITE_DBNAME": sqlite_path,
+            "AGGREGATE_CACHE_FASTFORWARD": "n",
+        }
         return cls(env={**env, **kwargs.pop("env", {})}, **kwargs)
 
     @classmethod
@@ -96,7 +106,7 @@ class GongkaiLedger(Application[UUID]):
 
     def _load(self, cls: type[A], aggregate_id: UUID) -> A:
         try:
-            aggregate: Any = self.repository.get(aggregate_id)
+            aggregate: Any = self.repository.get(aggregate_id, projector_func=fold)
         except AggregateNotFoundError:
             raise NotFound(cls.__name__, aggregate_id) from None
         if not isinstance(aggregate, cls):
@@ -171,12 +181,8 @@ class GongkaiLedger(Application[UUID]):
 
     def state_as_of(self, aggregate_id: UUID, when: datetime) -> LedgerAggregate | None:
         """The aggregate as it stood at `when` (record time), or None if it did not exist yet."""
-        aggregate: Any = None
-        for event in self.history(aggregate_id):
-            if event.timestamp > when:
-                break
-            aggregate = event.mutate(aggregate)
-        return aggregate
+        events = [e for e in self.history(aggregate_id) if e.timestamp <= when]
+        return fold(None, events) if events else None
 
     def item_clock(self, item_id: UUID, as_of: date) -> ClockReading:
         item = self.get_item(item_id)

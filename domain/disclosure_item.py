@@ -88,6 +88,7 @@ class DisclosureItem(LedgerAggregate):
     reading_room_transfers: list[tuple[ReadingRoomMode, date, str]]
     annual_reviews: dict[int, AnnualReviewOutcome]
     archived_on: date | None
+    reopened_after_archiving: bool
     objections: list[tuple[int, str, str]]
 
     class Event(DomainEvent):
@@ -138,6 +139,7 @@ class DisclosureItem(LedgerAggregate):
             item.reading_room_transfers = []
             item.annual_reviews = {}
             item.archived_on = None
+            item.reopened_after_archiving = False
             item.objections = []
 
     class AttributeMarked(Event):
@@ -337,6 +339,7 @@ class DisclosureItem(LedgerAggregate):
         self.approval = approval
         self.publication_due_from = on
         self.awaiting_publication = True
+        self.reopened_after_archiving = self.is_archived
 
     # ---- queries ---------------------------------------------------------------------------
 
@@ -354,7 +357,7 @@ class DisclosureItem(LedgerAggregate):
 
     @property
     def opened_after_archiving(self) -> bool:
-        return self.is_archived and self.awaiting_publication
+        return self.is_archived and self.reopened_after_archiving
 
     def marked_non_public_in(self, year: int) -> bool:
         return any(day.year == year for day in self.non_public_marks)

@@ -1,0 +1,112 @@
+"""The SQL store the read models live in: the same SQLite file or PostgreSQL database as the events.
+
+Read models write portable SQL with `?` placeholders (translated for psycopg) and
+`INSERT … ON CONFLICT … DO UPDATE`, which both SQLite (≥ 3.24) and PostgreSQL accept.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any, Protocol
+from uuid import UUID
+
+from domain.base import DomainEvent
+
+
+class Tx(Protocol):
+    dialect: str
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> None: ...
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None: ...
+
+    def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]: ...
+
+    def fetchone(self, sql: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None: ...
+
+
+class ReadModel(Protocol):
+    """A read model: a few tables plus the code that folds events into them.
+
+    `handle` is called inside the driver's transaction, in notification order, exactly once per
+    event; it must write only its own tables. `version` changes force a rebuild.
+    """
+
+    name: str
+    version: int
+
+    def create(self, tx: Tx) -> None: ...
+
+    def drop(self, tx: Tx) -> None: ...
+
+    def handle(self, tx: Tx, event: DomainEvent, notification_id: int) -> None: ...
+
+
+def to_db(value: Any) -> Any:
+    """Values as both drivers store them: UUIDs as text."""
+    return str(value) if isinstance(value, UUID) else value
+
+
+class _SqliteTx:
+    dialect = "sqlite"
+
+    def __init__(self, connection: sqlite3.Connection):
+        self._connection = connection
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
+        self._connection.execute(sql, [to_db(p) for p in params])
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        self._connection.executemany(sql, ([to_db(p) for p in row] for row in rows))
+
+    def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        return self._connection.execute(sql, [to_db(p) for p in params]).fetchall()
+
+    def fetchone(self, sql: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None:
+        row: tuple[Any, ...] | None = self._connection.execute(
+            sql, [to_db(p) for p in params]
+        ).fetchone()
+        return row
+
+
+class SqliteStore:
+    """Read-model tables in the embedded SQLite file (WAL, so readers never block the writer)."""
+
+    dialect = "sqlite"
+
+    def __init__(self, path: str):
+        self.path = path
+        self._local = threading.local()
+
+    def _connection(self) -> sqlite3.Connection:
+        connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
+        if connection is None:
+            connection = sqlite3.connect(self.path, isolation_level=None, timeout=30)
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.execute("PRAGMA synchronous=NORMAL")
+            self._local.connection = connection
+        return connection
+
+    @contextmanager
+    def transaction(self) -> Iterator[Tx]:
+        connection = self._connection()
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            yield _SqliteTx(connection)
+        except BaseException:
+            connection.execute("ROLLBACK")
+            raise
+        connection.execute("COMMIT")
+
+    @contextmanager
+    def reading(self) -> Iterator[Tx]:
+        yield _SqliteTx(self._connection())
+
+    def close(self) -> None:
+        connection = getattr(self._local, "connection", None)
+        if connection is not None:
+            connection.close()
+            self._local.connection = None
