@@ -126,9 +126,11 @@ def build_calendar(extra_files: Iterable[Path] = ()) -> WorkingDayCalendar:
     years, base = _from_chinesecalendar()
     digest = hashlib.sha256()
     for path in [DEFAULT_DATA_FILE, *extra_files]:
-        if path.exists():
-            digest.update(path.read_bytes())
-            years.update(load_calendar_file(path))
+        # A mistyped path must not silently leave a corrected year uncorrected.
+        if not path.is_file():
+            raise FileNotFoundError(f"calendar data file not found: {path}")
+        digest.update(path.read_bytes())
+        years.update(load_calendar_file(path))
     return WorkingDayCalendar(years=years, version=f"{base}+data:{digest.hexdigest()[:12]}")
 
 

@@ -83,9 +83,10 @@ def request_clock(
     request: DisclosureRequest, policy: AgencyPolicy, calendar: WorkingDayCalendar, as_of: date
 ) -> ClockReading:
     if request.clock_start is None:
-        return ClockReading(
-            ClockState.AWAITING_CORRECTION, None, None, 0, None, False, 0, calendar.version
-        )
+        # abandoned before any correction (the Regulation Art 30): closed, not still waiting
+        closed = request.closed_on is not None and request.closed_on <= as_of
+        state = ClockState.ANSWERED if closed else ClockState.AWAITING_CORRECTION
+        return ClockReading(state, None, None, 0, None, False, 0, calendar.version)
     start = request.clock_start
     end = min(request.closed_on, as_of) if request.closed_on else as_of
     paused = _paused_days(request, calendar, start, end)
@@ -102,7 +103,10 @@ def request_clock(
         )
     state = (
         ClockState.PAUSED
-        if any(p.started_on <= as_of for p in request.open_pauses)
+        if any(
+            p.started_on <= as_of and (p.ended_on is None or p.ended_on > as_of)
+            for p in request.pauses
+        )
         else ClockState.RUNNING
     )
     remaining = _remaining(calendar, as_of, due)

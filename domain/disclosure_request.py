@@ -30,7 +30,7 @@ from domain.codes import (
 from domain.errors import RuleViolation
 from domain.fees import maximum_fee
 
-TEXT = Field(min_length=1, max_length=4000)
+TEXT = Field(min_length=1, max_length=4000, pattern=r"\S")  # not blank (002 Art 39)
 
 
 class Applicant(BaseModel):
@@ -632,6 +632,18 @@ class DisclosureRequest(LedgerAggregate):
                 "agency",
             ),
         )
+        assert consultation is not None
+        if answer is ConsultationAnswer.SILENT:
+            # the Regulation Art 34: silence counts as consent only once the window has passed.
+            require(
+                on > consultation.answer_due_on,
+                RuleViolation(
+                    "silence_only_after_window",
+                    "the Regulation Art 34",
+                    f"the consulted agency has until {consultation.answer_due_on} to answer",
+                    "on",
+                ),
+            )
         self.trigger(self.AgencyAnswered, actor=actor, on=on, agency=agency, answer=answer)
 
     def extend(
@@ -849,11 +861,17 @@ class DisclosureRequest(LedgerAggregate):
             ),
         )
         if outcome.group in (OutcomeGroup.DISCLOSED, OutcomeGroup.PARTLY_DISCLOSED):
+            # A third party's part may be withheld and the rest disclosed (区分处理: 003 Art 6;
+            # the Regulation Art 37), so an objection blocks only full disclosure.
             blocked = [
                 ref
                 for ref, c in self.third_parties.items()
-                if (c.answer is ConsultationAnswer.OBJECTED and not c.overridden)
-                or c.answer is None
+                if c.answer is None
+                or (
+                    c.answer is ConsultationAnswer.OBJECTED
+                    and not c.overridden
+                    and outcome is Outcome.DISCLOSED
+                )
             ]
             require(
                 not blocked,
