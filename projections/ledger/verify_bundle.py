@@ -131,14 +131,25 @@ def leaf_bytes(
     notification_id: int, originator_id: str, originator_version: int, topic: str, state: bytes
 ) -> bytes:
     """Canonical leaf bytes of one event (see the module docstring)."""
-    fields = (
-        str(notification_id).encode("ascii"),
-        originator_id.encode("utf-8"),
-        str(originator_version).encode("ascii"),
-        topic.encode("utf-8"),
-        state,
+    notification = str(notification_id).encode("ascii")
+    originator = originator_id.encode("utf-8")
+    version = str(originator_version).encode("ascii")
+    topic_bytes = topic.encode("utf-8")
+    return b"".join(
+        (
+            _FRAMED_TAG,
+            len(notification).to_bytes(8, "big"),
+            notification,
+            len(originator).to_bytes(8, "big"),
+            originator,
+            len(version).to_bytes(8, "big"),
+            version,
+            len(topic_bytes).to_bytes(8, "big"),
+            topic_bytes,
+            len(state).to_bytes(8, "big"),
+            state,
+        )
     )
-    return _FRAMED_TAG + b"".join(len(f).to_bytes(8, "big") + f for f in fields)
 
 
 def leaf_hash(data: bytes) -> bytes:
@@ -342,7 +353,8 @@ class SignedCheckpoint:
 def parse_checkpoint_text(text: str) -> tuple[str, int, bytes]:
     """Origin, tree size and root hash of checkpoint note text."""
     lines = text[:-1].split("\n")
-    if len(lines) < 3 or not all(lines) or not _DECIMAL.fullmatch(lines[1]):
+    well_formed = text.endswith("\n") and len(lines) >= 3 and all(lines)
+    if not well_formed or not _DECIMAL.fullmatch(lines[1]):
         raise ValueError("malformed checkpoint text")
     root_hash = decode_base64(lines[2])
     if len(root_hash) != HASH_SIZE or base64.b64encode(root_hash).decode() != lines[2]:
@@ -626,6 +638,12 @@ def verify_bundle(
     """Run every check on the bundle; raise ``VerificationFailure`` at the first failure."""
     summary = Summary(trusted_key_source=str(keyring) if keyring else "the bundle's public_key.txt")
     trusted = load_trusted_keys(keyring or bundle / "public_key.txt")
+    if keyring is None:
+        summary.warnings.append(
+            "the trusted keys came from the bundle itself: compare "
+            + ", ".join(key.label() for key in trusted)
+            + " with the published key, or pass --public-key"
+        )
     summary.checkpoints = load_checkpoints(bundle / "checkpoints", trusted)
     roots = {checkpoint.size: checkpoint.root_hash for checkpoint in summary.checkpoints}
     proofs = load_proof_files(bundle / "proofs")
