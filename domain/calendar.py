@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -41,6 +42,7 @@ class WorkingDayCalendar:
     years: dict[int, YearSchedule]
     version: str
     _cache: dict[date, bool] = field(default_factory=dict, repr=False)
+    _ordinals: list[int] | None = field(default=None, repr=False)
 
     def schedule(self, year: int) -> YearSchedule:
         try:
@@ -55,27 +57,45 @@ class WorkingDayCalendar:
             self._cache[day] = known
         return known
 
+    def _working_ordinals(self) -> list[int]:
+        """Every working day of every known year, as sorted ordinals (built once)."""
+        if self._ordinals is None:
+            ordinals: list[int] = []
+            for year in sorted(self.years):
+                day = date(year, 1, 1)
+                while day.year == year:
+                    if self.years[year].is_working_day(day):
+                        ordinals.append(day.toordinal())
+                    day += timedelta(days=1)
+            self._ordinals = ordinals
+        return self._ordinals
+
+    def _check_years(self, first: date, last: date) -> None:
+        for year in range(first.year, last.year + 1):
+            self.schedule(year)
+
     def add_working_days(self, start: date, count: int) -> date:
         """The `count`-th working day after `start` (`start` itself never counts)."""
         if count < 0:
             raise ValueError("count must not be negative")
-        day = start
-        remaining = count
-        while remaining:
-            day += timedelta(days=1)
-            if self.is_working_day(day):
-                remaining -= 1
-        return day
+        self.schedule(start.year)
+        if count == 0:
+            return start
+        ordinals = self._working_ordinals()
+        target = bisect_right(ordinals, start.toordinal()) + count - 1
+        if target >= len(ordinals):
+            raise CalendarYearUnknown(max(self.years) + 1)
+        result = date.fromordinal(ordinals[target])
+        self._check_years(start, result)  # a gap between known years must not be skipped
+        return result
 
     def working_days_between(self, after: date, until: date) -> int:
         """Working days d with after < d <= until (0 when until <= after)."""
-        count = 0
-        day = after + timedelta(days=1)
-        while day <= until:
-            if self.is_working_day(day):
-                count += 1
-            day += timedelta(days=1)
-        return count
+        if until <= after:
+            return 0
+        self._check_years(after + timedelta(days=1), until)
+        ordinals = self._working_ordinals()
+        return bisect_right(ordinals, until.toordinal()) - bisect_right(ordinals, after.toordinal())
 
 
 def _from_chinesecalendar() -> tuple[dict[int, YearSchedule], str]:

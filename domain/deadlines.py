@@ -19,7 +19,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 
 from domain.calendar import WorkingDayCalendar
-from domain.codes import Attribute
+from domain.codes import Attribute, Validity
 from domain.disclosure_item import DisclosureItem
 from domain.disclosure_request import DisclosureRequest
 from domain.policy import AgencyPolicy, PublicationClockStart
@@ -125,7 +125,12 @@ def request_clock(
 def publication_clock(
     item: DisclosureItem, policy: AgencyPolicy, calendar: WorkingDayCalendar, as_of: date
 ) -> ClockReading:
-    if item.attribute is not Attribute.PROACTIVE and not item.awaiting_publication:
+    not_proactive = item.attribute is not Attribute.PROACTIVE and not item.awaiting_publication
+    # 003 Art 14: a revoked or abolished item is not published; an archived item only when it
+    # was reopened for publication (002 Art 56).
+    withdrawn = item.validity is not Validity.IN_FORCE
+    closed = item.is_archived and not item.opened_after_archiving
+    if not_proactive or withdrawn or closed:
         return ClockReading(ClockState.NOT_DUE, None, None, 0, None, False, 0, calendar.version)
     waits_for_review = (
         policy.publication_clock_start is PublicationClockStart.REVIEW_PASSED

@@ -35,6 +35,7 @@ from domain.codes import (
     RequestChannel,
     ReviewConclusion,
     ThirdPartyInterest,
+    Validity,
 )
 from domain.deadlines import ClockReading, ClockState
 from domain.disclosure_request import Applicant
@@ -613,6 +614,19 @@ class TestPublicationClock:
         app.mark_attribute(item_id, drafter, ND_RECEIVED, Attribute.ON_REQUEST)
         clock = app.item_clock(item_id, date(2025, 12, 31))
         assert (clock.state, clock.due_on, clock.overdue) == (ClockState.NOT_DUE, None, False)
+
+    def test_a_revoked_or_archived_item_leaves_the_clock(
+        self, app: GongkaiLedger, drafter: Actor, leader: Actor
+    ) -> None:
+        """003 Art 14: a revoked item is not published, so it is never overdue; an archived
+        item that was not reopened is closed (000 §一(六)2)."""
+        revoked = proactive_item(app, drafter, ARXAN, ND_RECEIVED)
+        app.end_item_validity(revoked, leader, date(2025, 10, 9), Validity.REVOKED, "政策调整")
+        archived = proactive_item(app, drafter, ARXAN, ND_RECEIVED)
+        app.archive_item(archived, leader, date(2025, 10, 9))
+        for item_id in (revoked, archived):
+            clock = app.item_clock(item_id, date(2025, 12, 31))
+            assert (clock.state, clock.overdue) == (ClockState.NOT_DUE, False)
 
 
 # ---- the calendar version ------------------------------------------------------------------------

@@ -1,0 +1,254 @@
+"""The March worklist (动态扩展和定期审查): before the end of March of year Y, every item marked
+依申请公开 or 不予公开 during Y-1 is reviewed; what should be public is reclassified 主动公开 on
+the approval of the leader in charge and then published (002 Art 55-56).
+
+An item is in year Y's worklist when it was marked non-public during Y-1 on the drafting form or
+by the disclosure office's audit (000 §一(三)2-3) — the same scope `DisclosureItem` enforces
+when a decision is recorded. `handle` only writes (no reads), so a restart or a re-run gives the
+same tables; each write is guarded by the event version.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from uuid import UUID
+
+from domain.base import DomainEvent
+from domain.codes import AnnualReviewOutcome, Attribute
+from domain.disclosure_item import NON_PUBLIC, DisclosureItem
+from projections.store import Tx
+
+Item = DisclosureItem
+
+_CREATE = (
+    """CREATE TABLE IF NOT EXISTS annual_review_items (
+        item_id TEXT PRIMARY KEY,
+        agency_code TEXT NOT NULL,
+        department TEXT NOT NULL,
+        title TEXT NOT NULL,
+        current_attribute TEXT,
+        attribute_since TEXT,
+        version INTEGER NOT NULL
+    )""",
+    """CREATE TABLE IF NOT EXISTS annual_review_marks (
+        item_id TEXT NOT NULL,
+        mark_year INTEGER NOT NULL,
+        first_marked_on TEXT NOT NULL,
+        last_marked_on TEXT NOT NULL,
+        marked_attribute TEXT NOT NULL,
+        marked_by_audit INTEGER NOT NULL,
+        version INTEGER NOT NULL,
+        PRIMARY KEY (item_id, mark_year)
+    )""",
+    """CREATE TABLE IF NOT EXISTS annual_review_decisions (
+        item_id TEXT NOT NULL,
+        review_year INTEGER NOT NULL,
+        outcome TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        decided_on TEXT NOT NULL,
+        decided_by TEXT NOT NULL,
+        approver_id TEXT,
+        approved_on TEXT,
+        PRIMARY KEY (item_id, review_year)
+    )""",
+    "CREATE INDEX IF NOT EXISTS annual_review_items_agency ON annual_review_items (agency_code)",
+)
+_TABLES = ("annual_review_decisions", "annual_review_marks", "annual_review_items")
+
+_INSERT_ITEM = """
+INSERT INTO annual_review_items (item_id, agency_code, department, title, version)
+VALUES (?, ?, ?, ?, ?)
+ON CONFLICT (item_id) DO UPDATE SET
+    agency_code = excluded.agency_code, department = excluded.department,
+    title = excluded.title, version = excluded.version
+WHERE annual_review_items.version < excluded.version"""
+_SET_ATTRIBUTE = """
+UPDATE annual_review_items SET current_attribute = ?, attribute_since = ?, version = ?
+WHERE item_id = ? AND version < ?"""
+_SET_TITLE = (
+    "UPDATE annual_review_items SET title = ?, version = ? WHERE item_id = ? AND version < ?"
+)
+_UPSERT_MARK = """
+INSERT INTO annual_review_marks
+    (item_id, mark_year, first_marked_on, last_marked_on, marked_attribute, marked_by_audit,
+     version)
+VALUES (?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (item_id, mark_year) DO UPDATE SET
+    last_marked_on = excluded.last_marked_on, marked_attribute = excluded.marked_attribute,
+    marked_by_audit = excluded.marked_by_audit, version = excluded.version
+WHERE annual_review_marks.version < excluded.version"""
+_UPSERT_DECISION = """
+INSERT INTO annual_review_decisions
+    (item_id, review_year, outcome, reason, decided_on, decided_by, approver_id, approved_on)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (item_id, review_year) DO UPDATE SET
+    outcome = excluded.outcome, reason = excluded.reason, decided_on = excluded.decided_on,
+    decided_by = excluded.decided_by, approver_id = excluded.approver_id,
+    approved_on = excluded.approved_on"""
+
+
+def review_deadline(year: int) -> date:
+    """每年3月底前: decisions are due by 31 March of the review year (002 Art 55)."""
+    return date(year, 3, 31)
+
+
+class AnnualReviewModel:
+    """The `annual_review` read model."""
+
+    name = "annual_review"
+    version = 1
+
+    def create(self, tx: Tx) -> None:
+        for statement in _CREATE:
+            tx.execute(statement)
+
+    def drop(self, tx: Tx) -> None:
+        for table in _TABLES:
+            tx.execute(f"DROP TABLE IF EXISTS {table}")
+
+    def handle(self, tx: Tx, event: DomainEvent, notification_id: int) -> None:
+        key = str(event.originator_id)
+        version = event.originator_version
+        match event:
+            case Item.Registered():
+                tx.execute(
+                    _INSERT_ITEM, (key, event.agency_code, event.department, event.title, version)
+                )
+            case Item.AttributeMarked() | Item.AttributeAudited():
+                self._set_attribute(tx, key, event.attribute, event.on, version)
+                if event.attribute in NON_PUBLIC:
+                    by_audit = int(isinstance(event, Item.AttributeAudited))  # 000 §一(三)3
+                    on = event.on.isoformat()
+                    row = (key, event.on.year, on, on, event.attribute.value, by_audit, version)
+                    tx.execute(_UPSERT_MARK, row)
+            case Item.Changed() if event.title:
+                tx.execute(_SET_TITLE, (event.title, version, key, version))
+            case Item.AnnualReviewDecided():
+                approval = event.approval
+                tx.execute(
+                    _UPSERT_DECISION,
+                    (
+                        key,
+                        event.review_year,
+                        event.outcome.value,
+                        event.reason,
+                        event.on.isoformat(),
+                        event.actor.official_id,
+                        approval.approver.official_id if approval else None,
+                        approval.approved_on.isoformat() if approval else None,
+                    ),
+                )
+                if event.outcome is AnnualReviewOutcome.RECLASSIFIED:
+                    # 002 Art 55: reclassified to 主动公开 on the leader's approval.
+                    self._set_attribute(tx, key, Attribute.PROACTIVE, event.on, version)
+            case Item.ExemptionLifted():
+                # 004 att.6 Art 12: opened outside the March review.
+                self._set_attribute(tx, key, Attribute.PROACTIVE, event.on, version)
+
+    @staticmethod
+    def _set_attribute(tx: Tx, key: str, attribute: Attribute, on: date, version: int) -> None:
+        tx.execute(_SET_ATTRIBUTE, (attribute.value, on.isoformat(), version, key, version))
+
+
+class ReviewStatus(StrEnum):
+    DECIDED = "decided"  # decided by 31 March
+    DECIDED_LATE = "decided_late"  # decided after 31 March (002 Art 55: 每年3月底前)
+    UNDECIDED = "undecided"
+    NO_LONGER_NON_PUBLIC = "no_longer_non_public"  # already opened: nothing left to decide
+
+
+@dataclass(frozen=True)
+class ReviewEntry:
+    item_id: UUID
+    agency_code: str
+    department: str
+    title: str
+    marked_attribute: Attribute  # the last 依申请公开 / 不予公开 marking during Y-1
+    first_marked_on: date
+    last_marked_on: date
+    marked_by_audit: bool
+    current_attribute: Attribute
+    attribute_since: date
+    outcome: AnnualReviewOutcome | None
+    reason: str | None
+    decided_on: date | None
+    decided_by: str | None
+    approver_id: str | None
+    approved_on: date | None
+    late: bool
+
+    @property
+    def status(self) -> ReviewStatus:
+        if self.outcome is not None:
+            return ReviewStatus.DECIDED_LATE if self.late else ReviewStatus.DECIDED
+        if self.current_attribute is Attribute.PROACTIVE:
+            return ReviewStatus.NO_LONGER_NON_PUBLIC
+        return ReviewStatus.UNDECIDED
+
+
+_WORKLIST = """
+SELECT i.item_id, i.agency_code, i.department, i.title, m.marked_attribute, m.first_marked_on,
+       m.last_marked_on, m.marked_by_audit, i.current_attribute, i.attribute_since,
+       d.outcome, d.reason, d.decided_on, d.decided_by, d.approver_id, d.approved_on
+FROM annual_review_items i
+JOIN annual_review_marks m ON m.item_id = i.item_id AND m.mark_year = ?
+LEFT JOIN annual_review_decisions d ON d.item_id = i.item_id AND d.review_year = ?
+WHERE i.agency_code = ?
+ORDER BY m.first_marked_on, i.item_id"""
+
+
+def worklist(tx: Tx, agency: str, year: int) -> list[ReviewEntry]:
+    """Year `year`'s worklist: the items marked non-public during `year - 1`, each with its
+    current attribute and its decision for `year`, if any (002 Art 55-56)."""
+    deadline = review_deadline(year)
+    return [_entry(row, deadline) for row in tx.fetchall(_WORKLIST, (year - 1, year, agency))]
+
+
+def undecided_after_deadline(tx: Tx, agency: str, year: int, as_of: date) -> list[ReviewEntry]:
+    """Items of year `year`'s worklist still undecided at `as_of`, once 31 March has passed:
+    no decision dated on or before `as_of`, and not opened by then some other way."""
+    if as_of <= review_deadline(year):
+        return []
+    return [
+        entry
+        for entry in worklist(tx, agency, year)
+        if (entry.decided_on is None or entry.decided_on > as_of)
+        and not (entry.current_attribute is Attribute.PROACTIVE and entry.attribute_since <= as_of)
+    ]
+
+
+def _day(value: object) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value))
+
+
+def _entry(row: tuple[object, ...], deadline: date) -> ReviewEntry:
+    (item_id, agency, department, title, marked, first_on, last_on, by_audit) = row[:8]
+    (current, since, outcome, reason, decided_on, decided_by, approver, approved_on) = row[8:]
+    decided = _day(decided_on)
+    first = _day(first_on)
+    last = _day(last_on)
+    attribute_since = _day(since)
+    assert first is not None and last is not None and attribute_since is not None
+    return ReviewEntry(
+        item_id=UUID(str(item_id)),
+        agency_code=str(agency),
+        department=str(department),
+        title=str(title),
+        marked_attribute=Attribute(str(marked)),
+        first_marked_on=first,
+        last_marked_on=last,
+        marked_by_audit=bool(by_audit),
+        current_attribute=Attribute(str(current)),
+        attribute_since=attribute_since,
+        outcome=AnnualReviewOutcome(str(outcome)) if outcome is not None else None,
+        reason=str(reason) if reason is not None else None,
+        decided_on=decided,
+        decided_by=str(decided_by) if decided_by is not None else None,
+        approver_id=str(approver) if approver is not None else None,
+        approved_on=_day(approved_on),
+        late=decided is not None and decided > deadline,
+    )
