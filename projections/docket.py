@@ -94,7 +94,7 @@ class DocketModel:
     """The `docket` read model. Use one instance per store: its cache belongs to one table."""
 
     name = "docket"
-    version = 1
+    version = 2  # 2: revoked and archived items leave the docket
 
     def __init__(self, cache_size: int = 10_000) -> None:
         self.cache_size = cache_size

@@ -19,7 +19,13 @@ from datetime import date
 from pydantic import BaseModel, ConfigDict, Field
 
 from domain.base import DomainEvent
-from domain.codes import AnnualReviewOutcome, ApplicantType, Attribute, ReviewConclusion
+from domain.codes import (
+    AnnualReviewOutcome,
+    ApplicantType,
+    Attribute,
+    ReviewConclusion,
+    Validity,
+)
 from domain.disclosure_item import DisclosureItem
 from domain.disclosure_request import DisclosureRequest, Pause
 
@@ -91,13 +97,20 @@ class ItemFacts(_Facts):
     published_version: int = 0
     published_on: date | None = None
     publication_due_from: date | None = None
+    validity: Validity = Validity.IN_FORCE
+    archived: bool = False
+    reopened_after_archiving: bool = False
 
     @property
     def is_open(self) -> bool:
         """Proactive (or reopened) and the current version not yet published — the cases in
-        which `domain.deadlines.publication_clock` runs a clock (000 §二(三)2; 002 Art 6)."""
+        which `domain.deadlines.publication_clock` runs a clock (000 §二(三)2; 002 Art 6) —
+        unless revoked (003 Art 14) or archived without being reopened (000 §一(六)2)."""
         due = self.attribute is Attribute.PROACTIVE or self.awaiting_publication
-        return due and self.published_version != self.content_version
+        closed = self.validity is not Validity.IN_FORCE or (
+            self.archived and not self.reopened_after_archiving
+        )
+        return due and not closed and self.published_version != self.content_version
 
     def to_item(self) -> DisclosureItem:
         """An item carrying only what `domain.deadlines.publication_clock` reads."""
@@ -111,6 +124,9 @@ class ItemFacts(_Facts):
         item.published_version = self.published_version
         item.published_on = self.published_on
         item.publication_due_from = self.publication_due_from
+        item.validity = self.validity
+        item.archived_on = self.formed_on if self.archived else None
+        item.reopened_after_archiving = self.reopened_after_archiving
         return item
 
     def set_attribute(self, attribute: Attribute) -> None:
@@ -124,6 +140,7 @@ class ItemFacts(_Facts):
         self.review = None
         self.publication_due_from = on
         self.awaiting_publication = True
+        self.reopened_after_archiving = self.archived
 
 
 def _handled_by(facts: _Facts, event: DomainEvent) -> None:
@@ -228,6 +245,10 @@ def fold_item(facts: ItemFacts | None, event: Item.Event) -> ItemFacts:
                 facts.open_for_publication(event.on)
         case Item.ExemptionLifted():
             facts.open_for_publication(event.on)
+        case Item.ValidityEnded():
+            facts.validity = event.validity  # 003 Art 14
+        case Item.Archived():
+            facts.archived = True  # 000 §一(六)2
     _handled_by(facts, event)
     facts.version = event.originator_version
     return facts

@@ -23,6 +23,7 @@ from domain.codes import (
     Outcome,
     ReviewConclusion,
     ThirdPartyInterest,
+    Validity,
 )
 from domain.deadlines import ClockState, publication_clock, request_clock
 from domain.disclosure_item import DisclosureItem
@@ -309,6 +310,18 @@ class TestItemClock:
         app.mark_attribute(item_id, PLANNER, date(2025, 9, 1), Attribute.ON_REQUEST)
 
         assert not on_docket(projector, item_id, date(2025, 12, 31))
+
+    def test_revoked_and_archived_items_leave_the_docket(
+        self, app: GongkaiLedger, projector: Projector
+    ) -> None:
+        """003 Art 14: a revoked item is never published; 000 §一(六)2: archived is closed."""
+        revoked = register_proactive_item(app, ARXAN, date(2025, 9, 1))
+        archived = register_proactive_item(app, ARXAN, date(2025, 9, 1), title="年度工作总结")
+        assert on_docket(projector, revoked, date(2025, 9, 2))
+        app.end_item_validity(revoked, LEADER, date(2025, 9, 3), Validity.REVOKED, "政策调整")
+        app.archive_item(archived, LEADER, date(2025, 9, 3))
+        assert not on_docket(projector, revoked, date(2025, 12, 31))
+        assert not on_docket(projector, archived, date(2025, 12, 31))
 
 
 class TestListings:
