@@ -19,6 +19,7 @@ from uuid import UUID, uuid4
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, RecordConflictError
 
+from domain.annual_report_service import AnnualReportCommands
 from domain.base import Actor, Approval, DomainEvent, LedgerAggregate, fold, utc_now
 from domain.calendar import WorkingDayCalendar, default_calendar
 from domain.codes import (
@@ -42,6 +43,7 @@ from domain.deadlines import ClockReading, publication_clock, request_clock
 from domain.disclosure_item import DisclosureItem
 from domain.disclosure_request import Applicant, DisclosureRequest
 from domain.errors import ConcurrentWrite, NotFound, RuleViolation, StaleVersion
+from domain.evaluation_service import EvaluationCommands
 from domain.policy import AgencyPolicy, PolicyBook, PublicationClockStart, default_policies
 from domain.sequence import NumberSequence, sequence_id
 
@@ -57,7 +59,7 @@ class CommandResult:
     notification_id: int | None
 
 
-class GongkaiLedger(Application[UUID]):
+class GongkaiLedger(EvaluationCommands, AnnualReportCommands, Application[UUID]):
     name = "GongkaiLedger"
     env: ClassVar[dict[str, str]] = {
         "PERSISTENCE_MODULE": "eventsourcing.popo",

@@ -1,0 +1,132 @@
+"""Verbs of the evaluation record (考评记录), as a mixin for `GongkaiLedger`.
+
+Wire it with `class GongkaiLedger(EvaluationCommands, AnnualReportCommands, Application[UUID])`.
+The mixin uses only the ledger's plumbing (`policies`, `clock`, `_load`, `_save`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from uuid import UUID
+
+from domain.base import Actor, LedgerAggregate
+from domain.errors import NotFound
+from domain.evaluation_record import EvaluationRecord, evaluation_record_id
+from domain.policy import PolicyBook
+
+if TYPE_CHECKING:
+    from domain.application import CommandResult
+
+A = TypeVar("A", bound=LedgerAggregate)
+
+
+class _Ledger(Protocol):
+    policies: PolicyBook
+    clock: Callable[[], datetime]
+
+    def _load(self, cls: type[A], aggregate_id: UUID) -> A: ...
+
+    def _save(self, *aggregates: LedgerAggregate) -> int | None: ...
+
+
+class EvaluationCommands:
+    """Record the judged criteria of the 004 att.11 evaluation for an agency and year."""
+
+    def get_evaluation_record(self: _Ledger, agency_code: str, year: int) -> EvaluationRecord:
+        return self._load(EvaluationRecord, evaluation_record_id(agency_code, year))
+
+    def record_evaluation_finding(
+        self: _Ledger,
+        actor: Actor,
+        *,
+        agency_code: str,
+        year: int,
+        on: date,
+        criterion: str,
+        description: str,
+        points: int | None = None,
+        evidence_ref: str = "",
+        subject_id: UUID | None = None,
+    ) -> CommandResult:
+        """One deduction under a judged criterion (points: only for Art 12, 2 to 5)."""
+        return _act(
+            self,
+            agency_code,
+            year,
+            actor,
+            on,
+            lambda record: record.record_finding(
+                actor, on, criterion, description, points, evidence_ref, subject_id
+            ),
+        )
+
+    def withdraw_evaluation_finding(
+        self: _Ledger,
+        actor: Actor,
+        *,
+        agency_code: str,
+        year: int,
+        on: date,
+        finding_version: int,
+        reason: str,
+    ) -> CommandResult:
+        return _act(
+            self,
+            agency_code,
+            year,
+            actor,
+            on,
+            lambda record: record.withdraw_finding(actor, on, finding_version, reason),
+        )
+
+    def clear_evaluation_criterion(
+        self: _Ledger,
+        actor: Actor,
+        *,
+        agency_code: str,
+        year: int,
+        on: date,
+        criterion: str,
+        note: str,
+    ) -> CommandResult:
+        """The criterion was checked and nothing was found."""
+        return _act(
+            self,
+            agency_code,
+            year,
+            actor,
+            on,
+            lambda record: record.clear_criterion(actor, on, criterion, note),
+        )
+
+
+def _act(
+    ledger: _Ledger,
+    agency_code: str,
+    year: int,
+    actor: Actor,
+    on: date,
+    action: Callable[[EvaluationRecord], Any],
+) -> CommandResult:
+    from domain.application import CommandResult  # the ledger module imports this one
+
+    ledger.policies.get(agency_code)  # UnknownAgency before anything is stored
+    EvaluationRecord.check_evaluator(actor)  # refuse before opening a record
+    record_id = evaluation_record_id(agency_code, year)
+    try:
+        record = ledger._load(EvaluationRecord, record_id)
+    except NotFound:
+        record = EvaluationRecord.start(
+            EvaluationRecord.Opened,
+            record_id,
+            clock=ledger.clock,
+            actor=actor,
+            on=on,
+            agency_code=agency_code,
+            year=year,
+        )
+    action(record)
+    position = ledger._save(record)
+    return CommandResult(record.id, record.version, position)
