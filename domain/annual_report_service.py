@@ -19,7 +19,7 @@ from domain.annual_report_record import (
     annual_report_id,
 )
 from domain.base import Actor, LedgerAggregate
-from domain.errors import NotFound, RuleViolation
+from domain.errors import NotFound, RuleViolation, StaleVersion
 from domain.policy import PolicyBook
 
 if TYPE_CHECKING:
@@ -69,10 +69,12 @@ class AnnualReportCommands:
         on: date,
         figures: YearlyFigures,
         note: str = "",
+        expected_version: int | None = None,
     ) -> CommandResult:
         """Licensing / penalty / enforcement decisions and fees of `year` (section 二)."""
         return _act(
             self,
+            expected_version,
             ReportLevel.AGENCY,
             agency_code,
             year,
@@ -91,10 +93,12 @@ class AnnualReportCommands:
         on: date,
         section: ReportSection,
         text: str,
+        expected_version: int | None = None,
     ) -> CommandResult:
         """The text of section 一, 五 or 六 (004 att.9 Art 4)."""
         return _act(
             self,
+            expected_version,
             level,
             subject,
             year,
@@ -112,15 +116,24 @@ class AnnualReportCommands:
         year: int,
         on: date,
         url: str = "",
+        expected_version: int | None = None,
     ) -> CommandResult:
         """The report went public on `on` (deadline: 004 att.9 Art 3)."""
         return _act(
-            self, level, subject, year, actor, on, lambda record: record.publish(actor, on, url)
+            self,
+            expected_version,
+            level,
+            subject,
+            year,
+            actor,
+            on,
+            lambda record: record.publish(actor, on, url),
         )
 
 
 def _act(
     ledger: _Ledger,
+    expected_version: int | None,
     level: ReportLevel,
     subject: str,
     year: int,
@@ -136,6 +149,8 @@ def _act(
     try:
         record = ledger._load(AnnualReportRecord, record_id)
     except NotFound:
+        if expected_version not in (None, 0):  # 0: the caller expects no record yet
+            raise StaleVersion(record_id, expected_version, 0) from None
         record = AnnualReportRecord.start(
             AnnualReportRecord.Opened,
             record_id,
@@ -146,6 +161,9 @@ def _act(
             subject=subject,
             year=year,
         )
+    else:
+        if expected_version is not None and record.version != expected_version:
+            raise StaleVersion(record_id, expected_version, record.version)
     action(record)
     position = ledger._save(record)
     return CommandResult(record.id, record.version, position)

@@ -1,8 +1,9 @@
 """The application service: one verb per command, each load → act → save.
 
 Configuration comes from the environment as `eventsourcing` reads it (PERSISTENCE_MODULE,
-SQLITE_DBNAME, POSTGRES_*, CIPHER_TOPIC, …); `GongkaiLedger.embedded(path)` and
-`GongkaiLedger.in_memory()` are the two common set-ups. A stale save is `ConcurrentWrite`
+SQLITE_DBNAME, POSTGRES_*, CIPHER_TOPIC, …); `GongkaiLedger.embedded(path)` (one SQLite file),
+`GongkaiLedger.postgres(…)` (production, docs/operations.md) and `GongkaiLedger.in_memory()` are
+the common set-ups. A stale save is `ConcurrentWrite`
 (HTTP 409); an `expected_version` that is not current is `StaleVersion` (HTTP 412).
 """
 
@@ -94,6 +95,42 @@ class GongkaiLedger(EvaluationCommands, AnnualReportCommands, Application[UUID])
             "PERSISTENCE_MODULE": "eventsourcing.sqlite",
             "SQLITE_DBNAME": sqlite_path,
             "AGGREGATE_CACHE_FASTFORWARD": "n",
+        }
+        return cls(env={**env, **kwargs.pop("env", {})}, **kwargs)
+
+    @classmethod
+    def postgres(
+        cls,
+        dbname: str,
+        host: str = "127.0.0.1",
+        port: int = 5432,
+        user: str = "postgres",
+        password: str = "",
+        schema: str = "public",
+        **kwargs: Any,
+    ) -> GongkaiLedger:
+        """The production store: a PostgreSQL database shared by every process.
+
+        The schema is created if it does not exist (first start). Fast-forward stays on, the
+        library's default: another process may have saved newer events since the cached copy
+        was made. Extra settings (pool size, timeouts: docs/operations.md) go in `env`.
+        """
+        import psycopg  # only the production mode needs the driver
+        from psycopg.sql import SQL, Identifier
+
+        with psycopg.connect(
+            dbname=dbname, host=host, port=port, user=user, password=password, autocommit=True
+        ) as connection:
+            connection.execute(SQL("CREATE SCHEMA IF NOT EXISTS {}").format(Identifier(schema)))
+        env = {
+            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "POSTGRES_DBNAME": dbname,
+            "POSTGRES_HOST": host,
+            "POSTGRES_PORT": str(port),
+            "POSTGRES_USER": user,
+            "POSTGRES_PASSWORD": password,
+            "POSTGRES_SCHEMA": schema,
+            "POSTGRES_PRE_PING": "y",  # a connection broken by a server restart is replaced
         }
         return cls(env={**env, **kwargs.pop("env", {})}, **kwargs)
 
@@ -506,7 +543,8 @@ class GongkaiLedger(EvaluationCommands, AnnualReportCommands, Application[UUID])
     ) -> CommandResult:
         """Record an official's objection to an instruction on an item or a request."""
         aggregate = self._load(LedgerAggregate, aggregate_id)
-        assert isinstance(aggregate, (DisclosureItem, DisclosureRequest))
+        if not isinstance(aggregate, (DisclosureItem, DisclosureRequest)):
+            raise NotFound("item or request", aggregate_id)
         return self._act(
             type(aggregate),
             aggregate_id,

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from uuid import UUID
 
 from domain.base import Actor, LedgerAggregate
-from domain.errors import NotFound
+from domain.errors import NotFound, StaleVersion
 from domain.evaluation_record import EvaluationRecord, evaluation_record_id
 from domain.policy import PolicyBook
 
@@ -49,10 +49,12 @@ class EvaluationCommands:
         points: int | None = None,
         evidence_ref: str = "",
         subject_id: UUID | None = None,
+        expected_version: int | None = None,
     ) -> CommandResult:
         """One deduction under a judged criterion (points: only for Art 12, 2 to 5)."""
         return _act(
             self,
+            expected_version,
             agency_code,
             year,
             actor,
@@ -71,9 +73,11 @@ class EvaluationCommands:
         on: date,
         finding_version: int,
         reason: str,
+        expected_version: int | None = None,
     ) -> CommandResult:
         return _act(
             self,
+            expected_version,
             agency_code,
             year,
             actor,
@@ -90,10 +94,12 @@ class EvaluationCommands:
         on: date,
         criterion: str,
         note: str,
+        expected_version: int | None = None,
     ) -> CommandResult:
         """The criterion was checked and nothing was found."""
         return _act(
             self,
+            expected_version,
             agency_code,
             year,
             actor,
@@ -104,6 +110,7 @@ class EvaluationCommands:
 
 def _act(
     ledger: _Ledger,
+    expected_version: int | None,
     agency_code: str,
     year: int,
     actor: Actor,
@@ -118,6 +125,8 @@ def _act(
     try:
         record = ledger._load(EvaluationRecord, record_id)
     except NotFound:
+        if expected_version not in (None, 0):  # 0: the caller expects no record yet
+            raise StaleVersion(record_id, expected_version, 0) from None
         record = EvaluationRecord.start(
             EvaluationRecord.Opened,
             record_id,
@@ -127,6 +136,9 @@ def _act(
             agency_code=agency_code,
             year=year,
         )
+    else:
+        if expected_version is not None and record.version != expected_version:
+            raise StaleVersion(record_id, expected_version, record.version)
     action(record)
     position = ledger._save(record)
     return CommandResult(record.id, record.version, position)

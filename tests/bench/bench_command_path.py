@@ -38,6 +38,11 @@ class Bare(Application[UUID]):
 
 def bare_events_per_second(path: str, events: int) -> float:
     app = Bare(env={"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": path})
+    return bare_save_rate(app, events)
+
+
+def bare_save_rate(app: Application[UUID], events: int) -> float:
+    """Saved events/s of a trivial aggregate through `app` (any store): the baseline."""
     started = time.perf_counter()
     for _ in range(events // EVENTS_PER_LIFECYCLE):
         counter = Counter()
@@ -53,7 +58,11 @@ def official(role: Role) -> Actor:
 
 
 def lifecycle_events_per_second(path: str) -> float:
-    app = GongkaiLedger.embedded(path)
+    return lifecycle_rate(GongkaiLedger.embedded(path))
+
+
+def lifecycle_rate(app: GongkaiLedger) -> float:
+    """Saved events/s of LIFECYCLES item life cycles through `app` (any store)."""
     drafter, office = official(Role.DRAFTER), official(Role.DISCLOSURE_OFFICE)
     reviewer, leader = official(Role.CONFIDENTIALITY_REVIEWER), official(Role.LEADER_IN_CHARGE)
     started = time.perf_counter()

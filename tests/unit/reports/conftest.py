@@ -1,32 +1,32 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
 import pytest
 
-from projections.store import SqliteStore
-from tests.unit.reports.scenario import build, make_app, project
+from projections.store import SqlStore
+from tests.backends import Backend
+from tests.unit.reports.scenario import Clock, ReportLedger, build, project
 
 
 @dataclass
 class World:
-    """The golden scenario, recorded in a SQLite file and projected into the read model."""
+    """The golden scenario, recorded in a real store (SQLite file or PostgreSQL schema) and
+    projected into the read model beside the events."""
 
     app: Any
-    store: SqliteStore
+    store: SqlStore
     ids: dict[str, UUID]
-    path: str
+    backend: Backend
 
 
 @pytest.fixture(scope="session")
-def golden(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    path = str(tmp_path_factory.mktemp("golden") / "ledger.db")
-    app, clock = make_app(path)
+def golden(session_backend: Backend) -> World:
+    clock = Clock()
+    app = session_backend.ledger(ReportLedger, clock=clock)
     ids = build(app, clock)
-    store = SqliteStore(path)
+    store = session_backend.store()
     project(app, store)
-    yield World(app, store, ids, path)
-    store.close()
+    return World(app, store, ids, session_backend)

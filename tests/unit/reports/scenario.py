@@ -38,7 +38,7 @@ from domain.codes import (
 )
 from domain.disclosure_request import Applicant
 from projections.annual_report import AnnualReportModel
-from projections.store import SqliteStore
+from projections.store import SqlStore
 
 ReportLedger = GongkaiLedger  # the application service carries the annual-report verbs
 
@@ -384,12 +384,7 @@ def build(app: Any, clock: Clock) -> dict[str, UUID]:
     return ids
 
 
-def make_app(path: str) -> tuple[Any, Clock]:
-    clock = Clock()
-    return ReportLedger.embedded(path, clock=clock), clock
-
-
-def project(app: Any, store: SqliteStore, *, per_event: bool = False) -> AnnualReportModel:
+def project(app: Any, store: SqlStore, *, per_event: bool = False) -> AnnualReportModel:
     """Fold the whole log into a fresh read model (standing in for the projection driver)."""
     model = AnnualReportModel()
     with store.transaction() as tx:

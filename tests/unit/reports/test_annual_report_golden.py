@@ -15,7 +15,7 @@ from domain.annual_report_record import ReportLevel
 from projections.annual_report import AnnualReportModel, StoredFacts
 from projections.annual_report_asof import agency_report_as_of, city_report_as_of
 from projections.annual_report_doc import agency_report, city_report
-from projections.store import SqliteStore
+from tests.unit.projections.ledger_story import read_model_tables
 from tests.unit.reports.conftest import World
 from tests.unit.reports.scenario import CITY, CUTOFF, A, B, project
 
@@ -159,10 +159,10 @@ class TestAgencyReport:
 
     @pytest.mark.parametrize("per_event", [True, False])
     def test_folding_in_any_batching_gives_the_same_report(
-        self, golden: World, current: dict[str, Any], tmp_path: Any, per_event: bool
+        self, golden: World, current: dict[str, Any], per_event: bool
     ) -> None:
         # A separate store: the read model's tables need not live beside the events.
-        store = SqliteStore(str(tmp_path / "other.db"))
+        store = golden.backend.store(f"other_{int(per_event)}")
         if per_event:
             project(golden.app, store, per_event=True)
         else:
@@ -178,17 +178,10 @@ class TestAgencyReport:
                     model.handle_batch(tx, events[start : start + 7])
         with store.reading() as tx:
             assert agency_report(StoredFacts(tx), golden.app.policies, A, 2024) == current
-        store.close()
 
     def test_no_applicant_data_in_the_read_model(self, golden: World) -> None:
+        tables = [t for t in read_model_tables(golden.store) if t.startswith("annual_report")]
         with golden.store.reading() as tx:
-            tables = [
-                row[0]
-                for row in tx.fetchall(
-                    "SELECT name FROM sqlite_master WHERE name LIKE 'annual_report%' "
-                    "AND type = 'table'"
-                )
-            ]
             dump = repr([tx.fetchall(f"SELECT * FROM {table}") for table in tables])
         assert len(tables) == 7
         assert "申请人甲" not in dump

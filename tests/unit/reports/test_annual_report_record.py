@@ -19,7 +19,7 @@ from domain.annual_report_record import (
 )
 from domain.base import Actor
 from domain.codes import Role
-from domain.errors import NotFound, RuleViolation, UnknownAgency
+from domain.errors import NotFound, RuleViolation, StaleVersion, UnknownAgency
 from tests.unit.reports.scenario import CITY, OFFICE, A, ReportLedger
 
 FIGURES = YearlyFigures(
@@ -161,3 +161,26 @@ def test_figures_are_validated() -> None:
         FIGURES.model_validate({**FIGURES.model_dump(), "penalty_decisions": -1})
     with pytest.raises(ValidationError):
         FIGURES.model_validate({**FIGURES.model_dump(), "fee_amount_10k_yuan": "0.00001"})
+
+
+def test_expected_version_guards_concurrent_recording(app: Any) -> None:
+    """API If-Match: a stale expected version is refused before anything is stored; 0 means
+    "no record yet"."""
+    first = app.record_yearly_figures(
+        OFFICE, agency_code=A, year=2024, on=date(2025, 1, 5), figures=FIGURES, expected_version=0
+    )
+    with pytest.raises(StaleVersion):
+        app.record_yearly_figures(
+            OFFICE, agency_code=A, year=2024, on=date(2025, 1, 6), figures=FIGURES,
+            expected_version=first.version - 1,
+        )  # fmt: skip
+    with pytest.raises(StaleVersion):
+        app.record_yearly_figures(
+            OFFICE, agency_code=A, year=2023, on=date(2025, 1, 6), figures=FIGURES,
+            expected_version=3,
+        )  # fmt: skip
+    app.record_yearly_figures(
+        OFFICE, agency_code=A, year=2024, on=date(2025, 1, 6), figures=FIGURES,
+        expected_version=first.version,
+    )  # fmt: skip
+    assert app.get_annual_report_record(ReportLevel.AGENCY, A, 2024).version == first.version + 1

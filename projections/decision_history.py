@@ -1,0 +1,491 @@
+"""Who did what, when, on whose approval: one row per item or request event.
+
+The accountability rules (004 att.3 Art 6; 002 Art 63-64) ask, for any item or request, who
+decided, when, on what basis and with whose approval, and whether a handler objected. This
+table answers that without replaying aggregates. It holds no applicant personal data: a
+received request is recorded by applicant type and channel only (the Regulation Art 29 data
+stays in the event store), correction defects and third parties are counted or typed, not
+named.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+from domain.application import GongkaiLedger
+from domain.base import Approval, DomainEvent, LedgerAggregate
+from domain.codes import (
+    AnnualReviewOutcome,
+    ConsultationAnswer,
+    ReadingRoomMode,
+    RequestChannel,
+    ThirdPartyInterest,
+    label,
+)
+from domain.disclosure_item import DisclosureItem as Item
+from domain.disclosure_request import DisclosureRequest as Request
+from projections.driver import Positioned
+from projections.sql import id_key
+from projections.store import Tx
+
+COLUMNS = (
+    "notification_id",
+    "aggregate_id",
+    "aggregate_type",
+    "version",
+    "event_type",
+    "recorded_at",
+    "on_date",
+    "official_id",
+    "role",
+    "department",
+    "what_zh",
+    "what_en",
+    "reason",
+    "legal_basis",
+    "approver_id",
+    "approver_role",
+    "collective",
+    "meeting_ref",
+    "objection",
+)
+
+ANSWERS = {
+    ConsultationAnswer.AGREED: "同意",
+    ConsultationAnswer.OBJECTED: "不同意",
+    ConsultationAnswer.SILENT: "逾期未答复",
+}
+CHANNELS = {
+    RequestChannel.IN_PERSON: "当面提交",
+    RequestChannel.POST: "邮寄",
+    RequestChannel.ORDINARY_LETTER: "平常信函",
+    RequestChannel.ONLINE: "网络",
+    RequestChannel.FAX: "传真",
+    RequestChannel.ORAL: "口头",
+}
+INTERESTS = {
+    ThirdPartyInterest.COMMERCIAL_SECRET: "商业秘密",
+    ThirdPartyInterest.PERSONAL_PRIVACY: "个人隐私",
+}
+MODES = {ReadingRoomMode.ELECTRONIC: "电子文本", ReadingRoomMode.PAPER_BATCH: "纸质文本"}
+
+# (中文, English, reason, legal basis)
+Description = tuple[str, str, str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryEntry:
+    notification_id: int
+    aggregate_id: str
+    aggregate_type: str
+    version: int
+    event_type: str
+    recorded_at: datetime
+    on_date: date
+    official_id: str
+    role: str
+    department: str
+    what_zh: str
+    what_en: str
+    reason: str
+    legal_basis: str
+    approver_id: str | None
+    approver_role: str | None
+    collective: bool
+    meeting_ref: str
+    objection: str
+
+    @classmethod
+    def from_row(cls, row: Sequence[Any]) -> HistoryEntry:
+        values = dict(zip(COLUMNS, row, strict=True))
+        values["recorded_at"] = datetime.fromisoformat(values["recorded_at"])
+        values["on_date"] = date.fromisoformat(values["on_date"])
+        values["collective"] = bool(values["collective"])
+        return cls(**values)
+
+
+def _ground(event: Any) -> str:
+    return event.legal_ground.value if event.legal_ground is not None else ""
+
+
+def _audited(e: Any) -> Description:
+    verb_zh, verb_en = ("确认", "confirmed") if e.confirmed else ("更正为", "corrected to")
+    zh = f"审核公开属性：{verb_zh}{label(e.attribute)}"
+    return (zh, f"attribute audited: {verb_en} {e.attribute.value}", e.reason, _ground(e))
+
+
+def _reviewed(e: Any) -> Description:
+    findings = [
+        (e.state_secret, "国家秘密", "state secret"),
+        (e.commercial_secret, "商业秘密", "commercial secret"),
+        (e.personal_privacy, "个人隐私", "personal privacy"),
+        (e.endangers_stability, "危及三安全一稳定", "three securities and one stability"),
+    ]
+    zh = f"保密审查：{label(e.conclusion)}"
+    en = f"confidentiality review: {e.conclusion.value}"
+    found = [(z, n) for flag, z, n in findings if flag]
+    if found:
+        zh += "（" + "、".join(z for z, _ in found) + "）"
+        en += " (" + ", ".join(n for _, n in found) + ")"
+    if e.redactions:
+        zh += f"，区分处理 {len(e.redactions)} 处"
+        en += f", {len(e.redactions)} redactions"
+    return (zh, en, e.reason, "")
+
+
+def _annual_review(e: Any) -> Description:
+    if e.outcome is AnnualReviewOutcome.RECLASSIFIED:
+        return (
+            "年度审查：调整为主动公开",
+            "annual review: reclassified as proactive",
+            e.reason,
+            "",
+        )
+    return ("年度审查：维持原属性", "annual review: attribute kept", e.reason, "")
+
+
+def _received(e: Any) -> Description:
+    # The Regulation Art 29 data (name, contact, identity, address) is never copied here.
+    kind = e.applicant.applicant_type
+    zh = f"收到申请（{label(kind)}，{CHANNELS[e.channel]}）"
+    return (zh, f"request received ({kind.value}, {e.channel.value})", "", "")
+
+
+DESCRIBE: dict[type[DomainEvent], Callable[[Any], Description]] = {
+    Item.Registered: lambda e: (
+        f"登记信息（{label(e.document_type)}）",
+        f"item registered ({e.document_type.value})",
+        "",
+        "",
+    ),
+    Item.AttributeMarked: lambda e: (
+        f"标注公开属性：{label(e.attribute)}",
+        f"attribute marked: {e.attribute.value}",
+        e.reason,
+        _ground(e),
+    ),
+    Item.AttributeAudited: _audited,
+    Item.ConfidentialityReviewed: _reviewed,
+    Item.CoIssuerConsulted: lambda e: (
+        f"征求联合发文机关意见：{e.co_issuer}",
+        f"co-issuer consulted: {e.co_issuer}",
+        "",
+        "",
+    ),
+    Item.CoIssuerAnswered: lambda e: (
+        f"联合发文机关答复：{e.co_issuer}{ANSWERS[e.answer]}",
+        f"co-issuer answered: {e.co_issuer} {e.answer.value}",
+        e.reason,
+        "",
+    ),
+    Item.CoIssuerDisagreementResolved: lambda e: (
+        f"协调联合发文机关分歧：{e.co_issuer}",
+        f"co-issuer disagreement resolved: {e.co_issuer}",
+        e.reason,
+        "",
+    ),
+    Item.Approved: lambda e: ("审批同意公开", "approved for publication", "", ""),
+    Item.Published: lambda e: (
+        "公开发布（" + "、".join(c.value for c in e.channels) + "）",
+        "published (" + ", ".join(c.value for c in e.channels) + ")",
+        "",
+        "",
+    ),
+    Item.CatalogueRegistered: lambda e: (
+        f"登记公开目录，索引号 {e.index_number}",
+        f"registered in the catalogue as {e.index_number}",
+        "",
+        "",
+    ),
+    Item.Changed: lambda e: ("变更", "changed", e.description, ""),
+    Item.ValidityEnded: lambda e: (
+        "撤销" if e.validity.value == "revoked" else "废止",
+        e.validity.value,
+        e.reason,
+        "",
+    ),
+    Item.InterpretationLinked: lambda e: (
+        "关联政策解读",
+        "policy interpretation linked",
+        "",
+        "",
+    ),
+    Item.ReadingRoomTransferred: lambda e: (
+        f"移送查阅场所（{MODES[e.mode]}）",
+        f"transferred to the reading room ({e.mode.value})",
+        "",
+        "",
+    ),
+    Item.AnnualReviewDecided: _annual_review,
+    Item.ExemptionLifted: lambda e: ("解除免予公开", "exemption lifted", e.reason, ""),
+    Item.Archived: lambda e: ("归档", "archived", "", ""),
+    Item.ObjectionRecorded: lambda e: (
+        f"对第 {e.objected_version} 项记录提出异议",
+        f"objection to record {e.objected_version}",
+        "",
+        "",
+    ),
+    Request.Received: _received,
+    Request.Registered: lambda e: (
+        f"登记申请，编号 {e.registration_number}",
+        f"request registered as {e.registration_number}",
+        "",
+        "",
+    ),
+    Request.CorrectionRequested: lambda e: (
+        f"一次性告知补正（{len(e.defects)} 项，限 {e.due_on}）",
+        f"correction requested ({len(e.defects)} defects, due {e.due_on})",
+        "",
+        "",
+    ),
+    Request.Corrected: lambda e: ("申请人已补正", "application corrected", "", ""),
+    Request.ThirdPartyConsulted: lambda e: (
+        f"书面征求第三方意见（{INTERESTS[e.interest]}）",
+        f"third party consulted ({e.interest.value})",
+        "",
+        "",
+    ),
+    Request.ThirdPartyAnswered: lambda e: (
+        f"第三方答复：{ANSWERS[e.answer]}",
+        f"third party answered: {e.answer.value}",
+        "",
+        "",
+    ),
+    Request.PublicInterestOverridden: lambda e: (
+        "因公共利益决定公开并书面告知第三方",
+        "disclosed in the public interest, third party notified",
+        e.reason,
+        "",
+    ),
+    Request.AgencyConsulted: lambda e: (
+        f"征求其他机关意见：{e.agency}",
+        f"agency consulted: {e.agency}",
+        "",
+        "",
+    ),
+    Request.AgencyAnswered: lambda e: (
+        f"{e.agency}答复：{ANSWERS[e.answer]}",
+        f"agency answered: {e.agency} {e.answer.value}",
+        "",
+        "",
+    ),
+    Request.Extended: lambda e: (
+        f"延长答复期限 {e.days} 个工作日",
+        f"reply period extended by {e.days} working days",
+        e.reason,
+        "",
+    ),
+    Request.ExcessivenessQueried: lambda e: (
+        "要求说明理由（申请数量、频次明显超过合理范围）",
+        "reasons asked for an excessive application",
+        e.reason,
+        "",
+    ),
+    Request.ExcessivenessAssessed: lambda e: (
+        "理由合理" if e.reasonable else "理由不合理",
+        "reasons accepted" if e.reasonable else "reasons rejected",
+        e.reason,
+        "",
+    ),
+    Request.FeeNoticed: lambda e: (
+        f"收费通知：{e.amount} 元",
+        f"fee noticed: {e.amount} yuan ({e.basis.value})",
+        "",
+        "",
+    ),
+    Request.FeePaid: lambda e: ("已缴费", "fee paid", "", ""),
+    Request.FeeWaived: lambda e: ("减免费用", "fee waived", e.reason, ""),
+    Request.Transferred: lambda e: (
+        f"转办至{e.to_department}",
+        f"transferred to {e.to_department}",
+        e.handover_record,
+        "",
+    ),
+    Request.Referred: lambda e: (
+        f"告知由{e.holding_agency}掌握",
+        f"referred to {e.holding_agency}",
+        "",
+        "",
+    ),
+    Request.Replied: lambda e: (
+        f"答复：{label(e.outcome)}",
+        f"replied: {e.outcome.value}",
+        e.reasons,
+        e.legal_basis,
+    ),
+    Request.DeemedWithdrawn: lambda e: (
+        f"视为放弃申请：{label(e.outcome)}",
+        f"deemed withdrawn: {e.outcome.value}",
+        e.reason,
+        "",
+    ),
+    Request.Delivered: lambda e: (f"送达（{e.method}）", f"delivered ({e.method})", "", ""),
+    Request.ReconsiderationFiled: lambda e: (
+        f"申请行政复议（{e.body}）",
+        f"reconsideration filed with {e.body}",
+        "",
+        "",
+    ),
+    Request.ReconsiderationDecided: lambda e: (
+        f"行政复议{label(e.result)}",
+        f"reconsideration decided: {e.result.value}",
+        "",
+        "",
+    ),
+    Request.LitigationFiled: lambda e: (
+        f"提起行政诉讼（{e.court}）",
+        f"litigation filed ({e.kind.value}) at {e.court}",
+        "",
+        "",
+    ),
+    Request.LitigationDecided: lambda e: (
+        f"行政诉讼{label(e.result)}",
+        f"litigation decided: {e.result.value}",
+        "",
+        "",
+    ),
+    Request.Archived: lambda e: ("归档", "archived", "", ""),
+    Request.ObjectionRecorded: lambda e: (
+        f"对第 {e.objected_version} 项记录提出异议",
+        f"objection to record {e.objected_version}",
+        "",
+        "",
+    ),
+}
+
+
+class DecisionHistory:
+    name = "decision_history"
+    version = 1
+
+    def create(self, tx: Tx) -> None:
+        tx.execute(
+            f"CREATE TABLE IF NOT EXISTS decision_history (notification_id {id_key(tx)}, "
+            "aggregate_id TEXT NOT NULL, aggregate_type TEXT NOT NULL, version INT NOT NULL, "
+            "event_type TEXT NOT NULL, recorded_at TEXT NOT NULL, on_date TEXT NOT NULL, "
+            "official_id TEXT NOT NULL, role TEXT NOT NULL, department TEXT NOT NULL, "
+            "what_zh TEXT NOT NULL, what_en TEXT NOT NULL, reason TEXT NOT NULL, "
+            "legal_basis TEXT NOT NULL, approver_id TEXT, approver_role TEXT, "
+            "collective INT NOT NULL, meeting_ref TEXT NOT NULL, objection TEXT NOT NULL)"
+        )
+
+    def create_indexes(self, tx: Tx) -> None:
+        tx.execute(
+            "CREATE INDEX IF NOT EXISTS decision_history_aggregate "
+            "ON decision_history (aggregate_id, version)"
+        )
+        tx.execute(
+            "CREATE INDEX IF NOT EXISTS decision_history_official "
+            "ON decision_history (official_id, on_date)"
+        )
+        tx.execute(
+            "CREATE INDEX IF NOT EXISTS decision_history_approver "
+            "ON decision_history (approver_id, on_date) WHERE approver_id IS NOT NULL"
+        )
+
+    def drop(self, tx: Tx) -> None:
+        tx.execute("DROP TABLE IF EXISTS decision_history")
+
+    def handle(self, tx: Tx, event: DomainEvent, notification_id: int) -> None:
+        self.handle_batch(tx, [(event, notification_id)])
+
+    def handle_batch(self, tx: Tx, events: Sequence[Positioned]) -> None:
+        rows = []
+        keys: dict[UUID, str] = {}
+        for event, nid in events:
+            recording = RECORDINGS.get(type(event))
+            if recording is not None:
+                key = keys.get(event.originator_id)
+                if key is None:
+                    key = keys[event.originator_id] = str(event.originator_id)
+                rows.append(_row(event, key, nid, recording))
+        tx.executemany(
+            f"INSERT INTO decision_history ({', '.join(COLUMNS)}) "
+            f"VALUES ({', '.join('?' * len(COLUMNS))})",
+            rows,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class _Recording:
+    """How one event class is recorded, worked out once per class rather than per event."""
+
+    describe: Callable[[Any], Description]
+    event_type: str
+    aggregate_type: str
+    has_approval: bool
+    has_objection: bool
+
+
+RECORDINGS: dict[type[DomainEvent], _Recording] = {
+    cls: _Recording(
+        describe,
+        cls.__name__,
+        "item" if issubclass(cls, Item.Event) else "request",
+        "approval" in cls.model_fields,
+        "objection" in cls.model_fields,
+    )
+    for cls, describe in DESCRIBE.items()
+}
+
+
+def _row(event: Any, key: str, nid: int, recording: _Recording) -> tuple[Any, ...]:
+    actor = event.actor
+    approval: Approval | None = event.approval if recording.has_approval else None
+    approver = approval.approver if approval is not None else None
+    return (
+        nid,
+        key,
+        recording.aggregate_type,
+        event.originator_version,
+        recording.event_type,
+        event.timestamp.isoformat(),
+        event.on.isoformat(),
+        actor.official_id,
+        actor.role.value,
+        actor.department,
+        *recording.describe(event),
+        approver.official_id if approver else None,
+        approver.role.value if approver else None,
+        int(approval.collective) if approval else 0,
+        approval.meeting_ref if approval else "",
+        event.objection if recording.has_objection else "",
+    )
+
+
+# ---- queries -------------------------------------------------------------------------------
+
+
+def timeline(tx: Tx, aggregate_id: UUID | str) -> list[HistoryEntry]:
+    """Every recorded step of one item or request, in order."""
+    rows = tx.fetchall(
+        f"SELECT {', '.join(COLUMNS)} FROM decision_history "
+        "WHERE aggregate_id = ? ORDER BY version",
+        (str(aggregate_id),),
+    )
+    return [HistoryEntry.from_row(row) for row in rows]
+
+
+def by_official(tx: Tx, official_id: str, start: date, end: date) -> list[HistoryEntry]:
+    """What an official did or approved with an effective date in [start, end]; an approver
+    shares responsibility for what they approved (004 att.3 Art 6; 002 Art 64)."""
+    columns = ", ".join(COLUMNS)
+    bounds = (official_id, start.isoformat(), end.isoformat())
+    rows = tx.fetchall(
+        f"SELECT {columns} FROM decision_history "
+        "WHERE official_id = ? AND on_date BETWEEN ? AND ? "
+        f"UNION SELECT {columns} FROM decision_history "
+        "WHERE approver_id = ? AND on_date BETWEEN ? AND ? "
+        "ORDER BY on_date, notification_id",
+        bounds + bounds,
+    )
+    return [HistoryEntry.from_row(row) for row in rows]
+
+
+def state_at(app: GongkaiLedger, entry: HistoryEntry) -> LedgerAggregate | None:
+    """The item or request as it stood right after `entry` was recorded (as-of replay)."""
+    return app.state_as_of(UUID(entry.aggregate_id), entry.recorded_at)

@@ -1,0 +1,382 @@
+"""The projection driver: follows the notification log and feeds the read models, exactly once.
+
+Each batch of notifications is read and decoded, then every read model that is behind folds it
+and its tracking position moves to the batch's last notification id — in ONE transaction of the
+read-model store. A crash rolls the whole batch back, so nothing is applied twice and nothing is
+lost. Positions are re-read inside that transaction, so two drivers on one store (the API's
+embedded thread and `gongkai projections run`) only waste work, never double-apply.
+
+The library's `ProjectionRunner` cannot follow SQLite and commits once per event; this driver
+polls `select_notifications` and commits once per batch (docs/projections.md has the numbers).
+Notification ids can have gaps, so positions mean "processed everything up to and including".
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+import threading
+import time
+from bisect import bisect_right
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, Protocol, runtime_checkable
+
+from eventsourcing.application import Application
+from rich.progress import (
+    BarColumn,
+    Progress,
+    ProgressColumn,
+    Task,
+    TaskProgressColumn,
+    TextColumn,
+    TimeRemainingColumn,
+)
+from rich.text import Text
+
+from domain.base import DomainEvent
+from projections.store import ReadModel, SqlStore, Tx
+
+logger = logging.getLogger(__name__)
+
+TRACKING_DDL = (
+    "CREATE TABLE IF NOT EXISTS projection_tracking "
+    "(name TEXT PRIMARY KEY, version INT, position BIGINT)"
+)
+# A row here means "this model was reset and has not yet caught up with `target`": running
+# `rebuild` again resumes instead of starting over.
+REBUILDS_DDL = (
+    "CREATE TABLE IF NOT EXISTS projection_rebuilds (name TEXT PRIMARY KEY, target BIGINT)"
+)
+
+PREPARE_LOCK_KEY = 0x676F6E676B6169  # "gongkai": one advisory lock key for preparing the store
+
+Positioned = tuple[DomainEvent, int]
+
+
+@runtime_checkable
+class BatchReadModel(Protocol):
+    """Optional: a model that folds a whole batch at once (set-based reads, executemany)."""
+
+    def handle_batch(self, tx: Tx, events: Sequence[Positioned]) -> None: ...
+
+
+@runtime_checkable
+class DeferredIndexes(Protocol):
+    """Optional: a model whose `create` makes only the tables its folding needs; the driver
+    calls `create_indexes` once the model has caught up after a reset, in the transaction of
+    that last batch. Sorting a million rows into an index once is several times cheaper than
+    a million random inserts into it."""
+
+    def create_indexes(self, tx: Tx) -> None: ...
+
+
+@dataclass(frozen=True)
+class Batch:
+    events: list[Positioned]
+    ids: list[int]
+
+    @property
+    def last_id(self) -> int:
+        return self.ids[-1]
+
+    def after(self, position: int) -> list[Positioned]:
+        if position < self.ids[0]:
+            return self.events
+        return self.events[bisect_right(self.ids, position) :]
+
+
+class ProjectionDriver:
+    def __init__(
+        self,
+        app: Application[Any],
+        store: SqlStore,
+        models: Sequence[ReadModel],
+        *,
+        batch_size: int = 10_000,
+    ) -> None:
+        names = [model.name for model in models]
+        if len(set(names)) != len(names):
+            raise ValueError(f"read model names must be unique: {names}")
+        self.app = app
+        self.store = store
+        self.models = list(models)
+        self.batch_size = batch_size
+        self._ready = False
+        self._batch_lock = threading.Lock()
+        self._prepare_lock = threading.Lock()
+        self._advanced = threading.Condition()
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    # ---- positions ---------------------------------------------------------------------------
+
+    def prepare(self) -> None:
+        """Create the tracking tables and every model; reset a model whose code version changed."""
+        with self._prepare_lock:
+            if not self._ready:
+                self._prepare()
+
+    def _prepare(self) -> None:
+        head = self.head()
+        with self.store.transaction() as tx:
+            if tx.dialect == "postgres":
+                # Concurrent CREATE TABLE IF NOT EXISTS can collide in PostgreSQL's catalogue:
+                # drivers starting together in several processes take turns.
+                tx.execute("SELECT pg_advisory_xact_lock(?)", (PREPARE_LOCK_KEY,))
+            tx.execute(TRACKING_DDL)
+            tx.execute(REBUILDS_DDL)
+            stored = {
+                name: version
+                for name, version in tx.fetchall("SELECT name, version FROM projection_tracking")
+            }
+            for model in self.models:
+                if stored.get(model.name) != model.version:
+                    # No row: tables of unknown provenance. Another version: another schema.
+                    self._reset(tx, model, head)
+        self._ready = True
+
+    def head(self) -> int:
+        """The newest notification id in the log (0 when it is empty)."""
+        return self.app.recorder.max_notification_id() or 0
+
+    def positions(self) -> dict[str, int]:
+        self.prepare()
+        with self.store.reading() as tx:
+            rows = tx.fetchall("SELECT name, position FROM projection_tracking")
+        return {str(name): int(position) for name, position in rows}
+
+    def position(self, name: str) -> int:
+        return self.positions()[self._model(name).name]
+
+    def wait_until(
+        self, notification_id: int | None, timeout: float = 5.0, names: Sequence[str] = ()
+    ) -> bool:
+        """Read-your-writes: wait until the models (all, or `names`) have processed
+        `notification_id`; False on timeout. Works when the driver runs in another process."""
+        if notification_id is None:
+            return True
+        wanted = [self._model(name).name for name in names] or [m.name for m in self.models]
+        deadline = time.monotonic() + timeout
+        while True:
+            positions = self.positions()
+            if all(positions.get(name, 0) >= notification_id for name in wanted):
+                return True
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return False
+            with self._advanced:
+                self._advanced.wait(min(remaining, 0.05))
+
+    # ---- processing --------------------------------------------------------------------------
+
+    def run_once(self) -> int:
+        """Process one batch; returns the number of events processed (0 when caught up)."""
+        self.prepare()
+        start = min(self.positions()[m.name] for m in self.models)
+        processed, _ = self._process(start, None, self.models)
+        return processed
+
+    def catch_up(self, progress: bool = False) -> int:
+        """Process everything up to the current head."""
+        self.prepare()
+        return self._catch_up(self.models, progress, "catching up")
+
+    def rebuild(self, names: Sequence[str] | None = None, progress: bool = True) -> int:
+        """Drop, create and replay the models (all, or `names`). Resumable: a rebuild that was
+        interrupted continues from its last committed batch instead of starting over."""
+        self.prepare()
+        selected = [self._model(name) for name in names] if names else self.models
+        head = self.head()
+        with self.store.transaction() as tx:
+            resuming = {str(row[0]) for row in tx.fetchall("SELECT name FROM projection_rebuilds")}
+            for model in selected:
+                if model.name not in resuming:
+                    self._reset(tx, model, head)
+        label = "rebuilding " + ", ".join(model.name for model in selected)
+        return self._catch_up(selected, progress, label)
+
+    def start(self, poll_interval: float = 0.05) -> None:
+        """Follow the log in a daemon thread (the embedded mode)."""
+        if self._thread is not None and self._thread.is_alive():
+            return
+        self._stopping.clear()
+        self._thread = threading.Thread(
+            target=self._follow, args=(poll_interval,), name="projection-driver", daemon=True
+        )
+        self._thread.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stopping.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+
+    def run_forever(self, poll_interval: float = 0.5) -> None:
+        """Follow the log in this thread until `stop()` (for `gongkai projections run`)."""
+        self._stopping.clear()
+        self._follow(poll_interval)
+
+    # ---- internals ---------------------------------------------------------------------------
+
+    def _model(self, name: str) -> ReadModel:
+        for model in self.models:
+            if model.name == name:
+                return model
+        raise KeyError(f"no read model named {name!r}; known: {[m.name for m in self.models]}")
+
+    def _reset(self, tx: Tx, model: ReadModel, target: int) -> None:
+        model.drop(tx)
+        model.create(tx)
+        for table in ("projection_tracking", "projection_rebuilds"):
+            tx.execute(f"DELETE FROM {table} WHERE name = ?", (model.name,))
+        tx.execute(
+            "INSERT INTO projection_tracking (name, version, position) VALUES (?, ?, 0)",
+            (model.name, model.version),
+        )
+        tx.execute(
+            "INSERT INTO projection_rebuilds (name, target) VALUES (?, ?)", (model.name, target)
+        )
+
+    def _follow(self, poll_interval: float) -> None:
+        failures = 0
+        caught_up = False
+        while not self._stopping.is_set():
+            try:
+                processed = self.run_once() if caught_up else self.catch_up()
+                caught_up = True
+                failures = 0
+            except Exception:
+                # A failing batch rolled back; retry later rather than skip an event.
+                failures += 1
+                logger.exception("projection batch failed (attempt %d); will retry", failures)
+                self._stopping.wait(min(poll_interval * 2**failures, 30.0))
+                continue
+            if processed == 0:
+                self._stopping.wait(poll_interval)
+
+    def _read(self, after: int, stop: int | None) -> Batch | None:
+        notifications = self.app.recorder.select_notifications(
+            after, self.batch_size, stop, inclusive_of_start=False
+        )
+        if not notifications:
+            return None
+        to_domain_event = self.app.mapper.to_domain_event
+        ids = [notification.id for notification in notifications]
+        events: list[Positioned] = [
+            (to_domain_event(notification), notification.id)  # type: ignore[misc]
+            for notification in notifications
+        ]
+        return Batch(events, ids)
+
+    def _process(
+        self, after: int, stop: int | None, models: Sequence[ReadModel]
+    ) -> tuple[int, int | None]:
+        """Read, decode and apply one batch: (events processed, last notification id)."""
+        with _collector_paused():
+            batch = self._read(after, stop)
+            if batch is None:
+                return 0, None
+            processed = self._apply(batch, models)
+            last_id = batch.last_id
+            del batch  # freed before the collector resumes, so it never traverses the batch
+        return processed, last_id
+
+    def _apply(self, batch: Batch, models: Sequence[ReadModel]) -> int:
+        with self._batch_lock, self.store.transaction() as tx:
+            processed = self._apply_in(tx, batch, models)
+        with self._advanced:
+            self._advanced.notify_all()
+        return processed
+
+    def _apply_in(self, tx: Tx, batch: Batch, models: Sequence[ReadModel]) -> int:
+        # SQLite's BEGIN IMMEDIATE already serialises writers; PostgreSQL needs the row locks.
+        lock = " FOR UPDATE" if tx.dialect == "postgres" else ""
+        positions = dict(tx.fetchall(f"SELECT name, position FROM projection_tracking{lock}"))
+        targets = dict(tx.fetchall("SELECT name, target FROM projection_rebuilds"))
+        oldest = batch.last_id
+        for model in models:
+            position = positions.get(model.name)
+            if position is None:
+                raise RuntimeError(f"read model {model.name!r} has no tracking row")
+            oldest = min(oldest, position)
+            if position >= batch.last_id:
+                continue
+            events = batch.after(position)
+            if isinstance(model, BatchReadModel):
+                model.handle_batch(tx, events)
+            else:
+                for event, notification_id in events:
+                    model.handle(tx, event, notification_id)
+            tx.execute(
+                "UPDATE projection_tracking SET position = ? WHERE name = ?",
+                (batch.last_id, model.name),
+            )
+            target = targets.get(model.name)
+            if target is not None and target <= batch.last_id:
+                tx.execute("DELETE FROM projection_rebuilds WHERE name = ?", (model.name,))
+                if isinstance(model, DeferredIndexes):
+                    model.create_indexes(tx)
+        return len(batch.after(oldest))
+
+    def _catch_up(self, models: Sequence[ReadModel], progress: bool, label: str) -> int:
+        positions = self.positions()
+        position = min(positions[model.name] for model in models)
+        stop = self.head()
+        processed = 0
+        with _RebuildProgress(label, position, stop, enabled=progress) as bar:
+            while position < stop:
+                count, reached = self._process(position, stop, models)
+                if reached is None:
+                    break
+                processed += count
+                position = reached
+                bar.advance_to(position, processed)
+        return processed
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection while a batch is in memory: a batch is ten thousand live
+    objects without cycles, and the collector traversing them again and again more than
+    doubled the cost of decoding. Reference counting still frees them afterwards."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+class _EventRateColumn(ProgressColumn):
+    def render(self, task: Task) -> Text:
+        return Text(f"{task.speed or 0:,.0f} events/s", style="progress.data.speed")
+
+
+class _RebuildProgress:
+    """A rich progress bar over notification ids: events/s and ETA."""
+
+    def __init__(self, label: str, start: int, stop: int, *, enabled: bool) -> None:
+        self._start = start
+        self._progress = Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            TaskProgressColumn(),
+            TextColumn("{task.fields[events]:,} events"),
+            _EventRateColumn(),
+            TimeRemainingColumn(),
+            disable=not enabled,
+        )
+        self._task = self._progress.add_task(label, total=max(stop - start, 0), events=0)
+
+    def __enter__(self) -> _RebuildProgress:
+        self._progress.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._progress.stop()
+
+    def advance_to(self, position: int, events: int) -> None:
+        self._progress.update(self._task, completed=position - self._start, events=events)

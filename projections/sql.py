@@ -1,0 +1,41 @@
+"""Small SQL helpers shared by the read models: portable DDL fragments and chunked lookups."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any, TypeVar
+
+from projections.store import Tx
+
+T = TypeVar("T")
+
+# SQLite's limit on bound parameters is 32766 since 3.32; stay far below it and below
+# PostgreSQL's 65535.
+IN_CHUNK = 500
+
+
+def id_key(tx: Tx) -> str:
+    """A BIGINT primary key; in SQLite the rowid alias, which is the fastest table layout."""
+    return "INTEGER PRIMARY KEY" if tx.dialect == "sqlite" else "BIGINT PRIMARY KEY"
+
+
+def chunks(values: Sequence[T], size: int = IN_CHUNK) -> Iterator[Sequence[T]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def fetch_in(
+    tx: Tx, select: str, column: str, keys: Iterable[Any], tail: str = ""
+) -> list[tuple[Any, ...]]:
+    """`select` + `WHERE column IN (keys)` + `tail`, in chunks of bound parameters."""
+    rows: list[tuple[Any, ...]] = []
+    for part in chunks(list(keys)):
+        marks = ",".join("?" * len(part))
+        rows.extend(tx.fetchall(f"{select} WHERE {column} IN ({marks}) {tail}", part))
+    return rows
+
+
+def delete_in(tx: Tx, table: str, column: str, keys: Iterable[Any]) -> None:
+    for part in chunks(list(keys)):
+        marks = ",".join("?" * len(part))
+        tx.execute(f"DELETE FROM {table} WHERE {column} IN ({marks})", part)

@@ -1,0 +1,183 @@
+"""BENCH pg-command-path, pg-projection-rebuild and pg-http-write-2proc: the production store.
+
+Each figure is a ratio of two rates measured in the same run against the PostgreSQL test server
+(127.0.0.1:5432, database `test`; GONGKAI_TEST_POSTGRES_* override), each in a fresh schema
+dropped afterwards. When the server does not answer, a `# skipped: …` line is printed instead.
+
+pg-command-path
+    The item lifecycle of `bench_command_path` (register, mark, audit, review, approve,
+    publish) through `GongkaiLedger` on PostgreSQL (fast-forward on, as in production), saved
+    events/s ÷ a bare `eventsourcing` save of a trivial aggregate on PostgreSQL.
+pg-projection-rebuild
+    `tests.bench.history` generates PG_EVENTS (200,000: a million takes several minutes to
+    insert and replay on 2 cores; the rate, not the size, is the figure) into the event table;
+    rebuild of every read model into the same schema (events/s) ÷ reading and decoding the
+    same notifications (the mean of one pass before and one after).
+pg-http-write-2proc
+    `POST /items` commands/s with two API processes (`gongkai serve --no-projections`, a
+    projection worker running) ÷ the same with one process, CLIENTS keep-alive clients spread
+    over the processes. On 2 cores the load generator, the API processes and PostgreSQL share
+    the CPUs, so this measures what a second process adds on the same machine.
+
+Run: `.venv/bin/python -m tests.bench.bench_postgres` (about 2 minutes).
+"""
+
+from __future__ import annotations
+
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from uuid import UUID
+
+import httpx
+from eventsourcing.application import Application
+
+from domain.application import GongkaiLedger
+from domain.codes import Role
+from projections.driver import ProjectionDriver
+from projections.postgres_store import PostgresConfig, PostgresStore, create_schema, drop_schema
+from projections.registry import all_read_models
+from tests.backends import postgres_problem, server_config, unique_schema
+from tests.bench.bench_command_path import (
+    EVENTS_PER_LIFECYCLE,
+    LIFECYCLES,
+    Bare,
+    bare_save_rate,
+    lifecycle_rate,
+)
+from tests.bench.history import HistoryGenerator
+from tests.bench.projection_worker import read_and_decode
+from tests.deployment import Deployment
+
+PG_EVENTS = 200_000
+REBUILD_BATCH = 10_000
+CLIENTS = 8
+WRITES = 1500
+PHASE_LIMIT_S = 40.0
+
+
+@contextmanager
+def fresh_schema(label: str) -> Iterator[PostgresConfig]:
+    base = server_config(unique_schema(label))
+    config = PostgresConfig(**{**base.__dict__, "pool_size": 2, "max_overflow": 8})
+    create_schema(config)
+    try:
+        yield config
+    finally:
+        drop_schema(config)
+
+
+def command_path() -> None:
+    with fresh_schema("bench_cmd") as config:
+        bare_app: Application[UUID] = Bare(env=config.ledger_env())
+        bare = bare_save_rate(bare_app, LIFECYCLES * EVENTS_PER_LIFECYCLE)
+        bare_app.close()
+        ledger = GongkaiLedger(env=config.ledger_env())
+        ours = lifecycle_rate(ledger)
+        ledger.close()
+    print(f"# pg-command-path: lifecycle {ours:,.0f} events/s, bare save {bare:,.0f} events/s")
+    print(f"BENCH pg-command-path ratio={ours / bare:.2f} target>=0.8", flush=True)
+
+
+def projection_rebuild() -> None:
+    with fresh_schema("bench_rebuild") as config:
+        app = GongkaiLedger(env=config.ledger_env())
+        started = time.perf_counter()
+        written = HistoryGenerator(seed=7).write(app, PG_EVENTS)
+        print(f"# generated {written:,} events in {time.perf_counter() - started:.0f} s")
+
+        def baseline() -> float:
+            started = time.perf_counter()
+            count = read_and_decode(app)
+            return count / (time.perf_counter() - started)
+
+        before = baseline()
+        store = PostgresStore(config)
+        driver = ProjectionDriver(app, store, all_read_models(), batch_size=REBUILD_BATCH)
+        started = time.perf_counter()
+        processed = driver.rebuild(progress=False)
+        rebuild = processed / (time.perf_counter() - started)
+        after = baseline()
+        store.close()
+        app.close()
+    reference = (before + after) / 2
+    print(
+        f"# pg-projection-rebuild: {processed:,} events; read+decode {before:,.0f} and "
+        f"{after:,.0f} events/s; rebuild {rebuild:,.0f} events/s"
+    )
+    print(f"BENCH pg-projection-rebuild ratio={rebuild / reference:.2f} target>=0.5", flush=True)
+
+
+def write_rate(bases: list[str], headers: dict[str, str], total: int, tag: str) -> float:
+    """`total` POST /items over CLIENTS threads spread over `bases`; commands/s."""
+    counter = iter(range(total))
+    lock = threading.Lock()
+    failures: list[str] = []
+    done = 0
+    deadline = time.monotonic() + PHASE_LIMIT_S
+
+    def worker(base: str) -> None:
+        nonlocal done
+        with httpx.Client(base_url=base, timeout=15.0) as client:
+            while time.monotonic() < deadline:
+                with lock:
+                    n = next(counter, None)
+                if n is None:
+                    return
+                body = {"title": f"关于第{tag}-{n}号事项的通知", "formed_on": "2025-03-03"}
+                response = client.post("/items", json=body, headers=headers)
+                with lock:
+                    if response.status_code >= 300:
+                        failures.append(f"{response.status_code} {response.text[:200]}")
+                    done += 1
+
+    threads = [
+        threading.Thread(target=worker, args=(bases[n % len(bases)],)) for n in range(CLIENTS)
+    ]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    wall = time.perf_counter() - started
+    if failures:
+        raise RuntimeError(f"{len(failures)} failed writes, e.g. {failures[0]}")
+    return done / wall
+
+
+def http_two_processes() -> None:
+    with fresh_schema("bench_http") as config, tempfile.TemporaryDirectory() as folder:
+        deployment = Deployment(config, Path(folder))
+        headers = deployment.issue_tokens({"drafter": Role.DRAFTER})["drafter"]
+        try:
+            first = deployment.start_api("api-1")
+            deployment.start_worker()
+            write_rate([first.url], headers, 200, "warm-1")
+            one = write_rate([first.url], headers, WRITES, "one")
+            second = deployment.start_api("api-2")
+            write_rate([second.url], headers, 200, "warm-2")
+            two = write_rate([first.url, second.url], headers, WRITES, "two")
+        finally:
+            deployment.stop()
+    print(
+        f"# pg-http-write-2proc: POST /items {one:,.0f}/s with one API process, "
+        f"{two:,.0f}/s with two ({CLIENTS} clients, {WRITES} writes each)"
+    )
+    print(f"BENCH pg-http-write-2proc ratio={two / one:.2f}", flush=True)
+
+
+def main() -> None:
+    problem = postgres_problem()
+    if problem is not None:
+        print(f"# skipped: {problem}")
+        return
+    command_path()
+    projection_rebuild()
+    http_two_processes()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,113 @@
+"""One measured pass over an event store, in its own process so its peak RSS is its own.
+
+    python -m tests.bench.projection_worker baseline EVENTS_DB
+    python -m tests.bench.projection_worker rebuild EVENTS_DB STORE_DB [MODEL ...]
+
+Prints one JSON object: events, seconds, events_per_s, peak_rss_mb (and per-model seconds
+for a rebuild).
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import sys
+import time
+from typing import Any
+
+from domain.application import GongkaiLedger
+from projections.driver import ProjectionDriver
+from projections.registry import all_read_models
+from projections.store import SqliteStore
+
+BATCH_SIZE = 10_000
+
+
+def read_and_decode(app: GongkaiLedger) -> int:
+    """The baseline: read every notification and decode it, nothing else."""
+    decode = app.mapper.to_domain_event
+    position = 0
+    count = 0
+    while True:
+        notifications = app.recorder.select_notifications(
+            position, BATCH_SIZE, inclusive_of_start=False
+        )
+        if not notifications:
+            return count
+        for notification in notifications:
+            decode(notification)
+        count += len(notifications)
+        position = notifications[-1].id
+
+
+def rebuild(app: GongkaiLedger, store_path: str, names: list[str]) -> tuple[int, dict[str, float]]:
+    models = [m for m in all_read_models() if not names or m.name in names]
+    timed = [_Timed(model) for model in models]
+    driver = ProjectionDriver(app, SqliteStore(store_path), timed, batch_size=BATCH_SIZE)  # type: ignore[arg-type]
+    processed = driver.rebuild(progress=False)
+    return processed, {t.name: round(t.seconds, 2) for t in timed}
+
+
+class _Timed:
+    """Wraps a read model to add up the time spent in it (its share of a rebuild)."""
+
+    def __init__(self, model: Any) -> None:
+        self._model = model
+        self.name = model.name
+        self.version = model.version
+        self.seconds = 0.0
+        if hasattr(model, "create_indexes"):
+            self.create_indexes = self._timed(model.create_indexes)
+
+    def _timed(self, method: Any) -> Any:
+        def call(*args: Any) -> Any:
+            started = time.perf_counter()
+            try:
+                return method(*args)
+            finally:
+                self.seconds += time.perf_counter() - started
+
+        return call
+
+    def create(self, tx: Any) -> None:
+        self._model.create(tx)
+
+    def drop(self, tx: Any) -> None:
+        self._model.drop(tx)
+
+    def handle(self, tx: Any, event: Any, notification_id: int) -> None:
+        self._timed(self._model.handle)(tx, event, notification_id)
+
+    def handle_batch(self, tx: Any, events: Any) -> None:
+        if hasattr(self._model, "handle_batch"):
+            self._timed(self._model.handle_batch)(tx, events)
+            return
+        handle = self._model.handle
+        started = time.perf_counter()
+        for event, notification_id in events:
+            handle(tx, event, notification_id)
+        self.seconds += time.perf_counter() - started
+
+
+def main(argv: list[str]) -> None:
+    mode, events_path, *rest = argv
+    app = GongkaiLedger.embedded(events_path)
+    started = time.perf_counter()
+    result: dict[str, Any] = {}
+    if mode == "baseline":
+        events = read_and_decode(app)
+    else:
+        events, result["model_seconds"] = rebuild(app, rest[0], rest[1:])
+    seconds = time.perf_counter() - started
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    result.update(
+        events=events,
+        seconds=round(seconds, 2),
+        events_per_s=round(events / seconds),
+        peak_rss_mb=round(peak_kb / 1024),
+    )
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

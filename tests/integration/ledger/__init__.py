@@ -1,0 +1,1 @@
+"""The ledger over a real SQLite event store: follower, checkpoints, proofs, tampering, CLI, API."""
