@@ -7,9 +7,8 @@ the ledger's plumbing (`policies`, `clock`, `_load`, `_save`), described by `_Le
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
-from uuid import UUID
+from datetime import date
+from typing import TYPE_CHECKING, Any
 
 from domain.annual_report_record import (
     AnnualReportRecord,
@@ -18,23 +17,14 @@ from domain.annual_report_record import (
     YearlyFigures,
     annual_report_id,
 )
-from domain.base import Actor, LedgerAggregate
-from domain.errors import NotFound, RuleViolation, StaleVersion
+from domain.base import Actor
+from domain.errors import RuleViolation
 from domain.policy import PolicyBook
+from domain.records import Ledger as _Ledger
+from domain.records import act_on_record
 
 if TYPE_CHECKING:
     from domain.application import CommandResult
-
-A = TypeVar("A", bound=LedgerAggregate)
-
-
-class _Ledger(Protocol):
-    policies: PolicyBook
-    clock: Callable[[], datetime]
-
-    def _load(self, cls: type[A], aggregate_id: UUID) -> A: ...
-
-    def _save(self, *aggregates: LedgerAggregate) -> int | None: ...
 
 
 def _check_subject(policies: PolicyBook, level: ReportLevel, subject: str) -> None:
@@ -141,17 +131,15 @@ def _act(
     on: date,
     action: Callable[[AnnualReportRecord], Any],
 ) -> CommandResult:
-    from domain.application import CommandResult  # the ledger module imports this one
-
     _check_subject(ledger.policies, level, subject)
     AnnualReportRecord.check_actor(actor)  # refuse before opening a record
     record_id = annual_report_id(level, subject, year)
-    try:
-        record = ledger._load(AnnualReportRecord, record_id)
-    except NotFound:
-        if expected_version not in (None, 0):  # 0: the caller expects no record yet
-            raise StaleVersion(record_id, expected_version, 0) from None
-        record = AnnualReportRecord.start(
+    return act_on_record(
+        ledger,
+        AnnualReportRecord,
+        record_id,
+        expected_version,
+        lambda: AnnualReportRecord.start(
             AnnualReportRecord.Opened,
             record_id,
             clock=ledger.clock,
@@ -160,10 +148,6 @@ def _act(
             level=level,
             subject=subject,
             year=year,
-        )
-    else:
-        if expected_version is not None and record.version != expected_version:
-            raise StaleVersion(record_id, expected_version, record.version)
-    action(record)
-    position = ledger._save(record)
-    return CommandResult(record.id, record.version, position)
+        ),
+        action,
+    )

@@ -176,6 +176,45 @@ def fold(aggregate: Any, events: Any) -> Any:
     return aggregate
 
 
+class ObjectionEvent(DomainEvent):
+    """An official's objection to an instruction, recorded for the responsibility rules
+    (002 Art 64(二); 004 att.3 Art 6). Each aggregate nests its own `ObjectionRecorded`."""
+
+    on: date
+    objected_version: int = Field(ge=1)
+    objection: str = Field(min_length=1, max_length=4000, pattern=r"\S")
+
+    def apply(self, aggregate: Any) -> None:
+        aggregate.objections.append((self.objected_version, self.actor.official_id, self.objection))
+
+
+class RecordsObjections(LedgerAggregate):
+    """Aggregates on which an official can object to a recorded instruction."""
+
+    ObjectionRecorded: ClassVar[type[ObjectionEvent]]
+    objections: list[tuple[int, str, str]]
+
+    def record_objection(
+        self, actor: Actor, on: date, objected_version: int, objection: str
+    ) -> None:
+        require(
+            1 <= objected_version <= self.version,
+            RuleViolation(
+                "objection_names_recorded_event",
+                "002 Art 64(二)",
+                f"the objection must name a recorded event version (1..{self.version})",
+                "objected_version",
+            ),
+        )
+        self.trigger(
+            self.ObjectionRecorded,
+            actor=actor,
+            on=on,
+            objected_version=objected_version,
+            objection=objection,
+        )
+
+
 def require(condition: bool, violation: RuleViolation) -> None:
     """Refuse a command unless `condition` holds."""
     if not condition:

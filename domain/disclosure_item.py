@@ -17,7 +17,15 @@ from datetime import date
 
 from pydantic import Field
 
-from domain.base import Actor, Approval, CreationEvent, DomainEvent, LedgerAggregate, require
+from domain.base import (
+    Actor,
+    Approval,
+    CreationEvent,
+    DomainEvent,
+    ObjectionEvent,
+    RecordsObjections,
+    require,
+)
 from domain.codes import (
     LEADERS,
     AnnualReviewOutcome,
@@ -53,7 +61,7 @@ class CoIssuerConsultation:
         return self.answer is ConsultationAnswer.OBJECTED and not self.resolved
 
 
-class DisclosureItem(LedgerAggregate):
+class DisclosureItem(RecordsObjections):
     agency_code: str
     title: str
     document_number: str
@@ -89,7 +97,6 @@ class DisclosureItem(LedgerAggregate):
     annual_reviews: dict[int, AnnualReviewOutcome]
     archived_on: date | None
     reopened_after_archiving: bool
-    objections: list[tuple[int, str, str]]
 
     class Event(DomainEvent):
         on: date
@@ -310,15 +317,8 @@ class DisclosureItem(LedgerAggregate):
         def apply(self, item: DisclosureItem) -> None:
             item.archived_on = self.on
 
-    class ObjectionRecorded(Event):
-        """An official's objection to an instruction, recorded for the responsibility rules
-        (002 Art 64(二); 004 att.3 Art 6)."""
-
-        objected_version: int = Field(ge=1)
-        objection: str = TEXT
-
-        def apply(self, item: DisclosureItem) -> None:
-            item.objections.append((self.objected_version, self.actor.official_id, self.objection))
+    class ObjectionRecorded(ObjectionEvent, Event):
+        pass
 
     # ---- folding helpers -------------------------------------------------------------------
 
@@ -861,26 +861,6 @@ class DisclosureItem(LedgerAggregate):
             RuleViolation("archive_once", "000 §一(六)2", "the item is already archived"),
         )
         self.trigger(self.Archived, actor=actor, on=on, archive_ref=archive_ref)
-
-    def record_objection(
-        self, actor: Actor, on: date, objected_version: int, objection: str
-    ) -> None:
-        require(
-            1 <= objected_version <= self.version,
-            RuleViolation(
-                "objection_names_recorded_event",
-                "002 Art 64(二)",
-                f"the objection must name a recorded event version (1..{self.version})",
-                "objected_version",
-            ),
-        )
-        self.trigger(
-            self.ObjectionRecorded,
-            actor=actor,
-            on=on,
-            objected_version=objected_version,
-            objection=objection,
-        )
 
 
 DisclosureItem.Registered.aggregate_class = DisclosureItem

@@ -14,7 +14,15 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from domain.base import Actor, Approval, CreationEvent, DomainEvent, LedgerAggregate, require
+from domain.base import (
+    Actor,
+    Approval,
+    CreationEvent,
+    DomainEvent,
+    ObjectionEvent,
+    RecordsObjections,
+    require,
+)
 from domain.codes import (
     AppealResult,
     ApplicantType,
@@ -77,7 +85,7 @@ class Appeal:
         self.decided_on: date | None = None
 
 
-class DisclosureRequest(LedgerAggregate):
+class DisclosureRequest(RecordsObjections):
     agency_code: str
     channel: RequestChannel
     received_on: date
@@ -111,7 +119,6 @@ class DisclosureRequest(LedgerAggregate):
     reconsiderations: list[Appeal]
     litigations: list[Appeal]
     archived_on: date | None
-    objections: list[tuple[int, str, str]]
 
     class Event(DomainEvent):
         on: date
@@ -396,14 +403,8 @@ class DisclosureRequest(LedgerAggregate):
         def apply(self, request: DisclosureRequest) -> None:
             request.archived_on = self.on
 
-    class ObjectionRecorded(Event):
-        objected_version: int = Field(ge=1)
-        objection: str = TEXT
-
-        def apply(self, request: DisclosureRequest) -> None:
-            request.objections.append(
-                (self.objected_version, self.actor.official_id, self.objection)
-            )
+    class ObjectionRecorded(ObjectionEvent, Event):
+        pass
 
     # ---- folding helpers -------------------------------------------------------------------
 
@@ -1050,26 +1051,6 @@ class DisclosureRequest(LedgerAggregate):
             ),
         )
         self.trigger(self.Archived, actor=actor, on=on, archive_ref=archive_ref)
-
-    def record_objection(
-        self, actor: Actor, on: date, objected_version: int, objection: str
-    ) -> None:
-        require(
-            1 <= objected_version <= self.version,
-            RuleViolation(
-                "objection_names_recorded_event",
-                "002 Art 64(二)",
-                f"the objection must name a recorded event version (1..{self.version})",
-                "objected_version",
-            ),
-        )
-        self.trigger(
-            self.ObjectionRecorded,
-            actor=actor,
-            on=on,
-            objected_version=objected_version,
-            objection=objection,
-        )
 
 
 DisclosureRequest.Received.aggregate_class = DisclosureRequest

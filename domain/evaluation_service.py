@@ -7,28 +7,17 @@ The mixin uses only the ledger's plumbing (`policies`, `clock`, `_load`, `_save`
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from datetime import date
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from domain.base import Actor, LedgerAggregate
-from domain.errors import NotFound, StaleVersion
+from domain.base import Actor
 from domain.evaluation_record import EvaluationRecord, evaluation_record_id
-from domain.policy import PolicyBook
+from domain.records import Ledger as _Ledger
+from domain.records import act_on_record
 
 if TYPE_CHECKING:
     from domain.application import CommandResult
-
-A = TypeVar("A", bound=LedgerAggregate)
-
-
-class _Ledger(Protocol):
-    policies: PolicyBook
-    clock: Callable[[], datetime]
-
-    def _load(self, cls: type[A], aggregate_id: UUID) -> A: ...
-
-    def _save(self, *aggregates: LedgerAggregate) -> int | None: ...
 
 
 class EvaluationCommands:
@@ -117,17 +106,15 @@ def _act(
     on: date,
     action: Callable[[EvaluationRecord], Any],
 ) -> CommandResult:
-    from domain.application import CommandResult  # the ledger module imports this one
-
     ledger.policies.get(agency_code)  # UnknownAgency before anything is stored
     EvaluationRecord.check_evaluator(actor)  # refuse before opening a record
     record_id = evaluation_record_id(agency_code, year)
-    try:
-        record = ledger._load(EvaluationRecord, record_id)
-    except NotFound:
-        if expected_version not in (None, 0):  # 0: the caller expects no record yet
-            raise StaleVersion(record_id, expected_version, 0) from None
-        record = EvaluationRecord.start(
+    return act_on_record(
+        ledger,
+        EvaluationRecord,
+        record_id,
+        expected_version,
+        lambda: EvaluationRecord.start(
             EvaluationRecord.Opened,
             record_id,
             clock=ledger.clock,
@@ -135,10 +122,6 @@ def _act(
             on=on,
             agency_code=agency_code,
             year=year,
-        )
-    else:
-        if expected_version is not None and record.version != expected_version:
-            raise StaleVersion(record_id, expected_version, record.version)
-    action(record)
-    position = ledger._save(record)
-    return CommandResult(record.id, record.version, position)
+        ),
+        action,
+    )
