@@ -36,7 +36,7 @@ from projections.annual_report_facts import (
     request_key,
 )
 from projections.driver import Positioned
-from projections.sql import fetch_in
+from projections.sql import fetch_in, key_of
 from projections.store import Tx
 
 _APPEAL_EVENTS = frozenset(
@@ -125,7 +125,7 @@ def _touched(events: list[DomainEvent]) -> dict[str, set[str]]:
     created: set[str] = set()
     for event in events:
         kind = type(event)
-        key = str(event.originator_id)
+        key = key_of(event.originator_id)
         if kind in CREATION_EVENTS:
             created.add(key)
         elif kind in REQUEST_EVENTS:

@@ -24,6 +24,7 @@ from domain.base import DomainEvent
 from domain.codes import DocumentType
 from domain.disclosure_item import DisclosureItem as Item
 from domain.disclosure_request import DisclosureRequest as Request
+from projections.sql import key_of
 
 # Items counted in section 二 (national template 第二十条第(一)项: 规章, 行政规范性文件).
 COUNTED_DOCUMENTS = frozenset({DocumentType.RULE.value, DocumentType.NORMATIVE.value})
@@ -103,14 +104,14 @@ class FactBook:
 
 
 def _received(book: FactBook, e: Any) -> None:
-    key = str(e.originator_id)
+    key = key_of(e.originator_id)
     book.requests[key] = RequestFact(key, e.agency_code, e.applicant.applicant_type.value, e.on)
 
 
 def _closed(book: FactBook, e: Any) -> None:
     # A request counts in the year its reply or deemed withdrawal is made (national template
     # 三; 004 att.9 Art 4(四)2-4).
-    fact = book.requests.get(str(e.originator_id))
+    fact = book.requests.get(key_of(e.originator_id))
     if fact is not None:
         fact.closed_on = e.on
         fact.outcome = e.outcome.value
@@ -118,7 +119,7 @@ def _closed(book: FactBook, e: Any) -> None:
 
 def _filed(track: str) -> Callable[[FactBook, Any], None]:
     def filed(book: FactBook, e: Any) -> None:
-        request_id = str(e.originator_id)
+        request_id = key_of(e.originator_id)
         fact = book.requests.get(request_id)
         if fact is None:
             return
@@ -135,7 +136,7 @@ def _filed(track: str) -> Callable[[FactBook, Any], None]:
 def _decided(track: str) -> Callable[[FactBook, Any], None]:
     def decided(book: FactBook, e: Any) -> None:
         # The aggregate decides its latest pending appeal of the track (DisclosureRequest).
-        appeal = book.last_appeal(str(e.originator_id), track)
+        appeal = book.last_appeal(key_of(e.originator_id), track)
         if appeal is not None:
             appeal.decided_on = e.on
             appeal.result = e.result.value
@@ -145,32 +146,32 @@ def _decided(track: str) -> Callable[[FactBook, Any], None]:
 
 def _item_registered(book: FactBook, e: Any) -> None:
     if e.document_type.value in COUNTED_DOCUMENTS:
-        key = str(e.originator_id)
+        key = key_of(e.originator_id)
         book.items[key] = ItemFact(key, e.agency_code, e.document_type.value)
 
 
 def _item_published(book: FactBook, e: Any) -> None:
     # 本年制发: the first publication; republishing after a change (变更) is not a new document.
-    fact = book.items.get(str(e.originator_id))
+    fact = book.items.get(key_of(e.originator_id))
     if fact is not None and fact.published_on is None:
         fact.published_on = e.on
 
 
 def _item_ended(book: FactBook, e: Any) -> None:
     # 撤销 and 废止 both end validity (003 Art 14); both leave 现行有效.
-    fact = book.items.get(str(e.originator_id))
+    fact = book.items.get(key_of(e.originator_id))
     if fact is not None:
         fact.ended_on = e.on
 
 
 def _record_opened(book: FactBook, e: Any) -> None:
-    key = str(e.originator_id)
+    key = key_of(e.originator_id)
     book.records[key] = RecordFact(key, e.level.value, e.subject, e.year)
 
 
 def _record_figures(book: FactBook, e: Any) -> None:
     # Recorded again = corrected: the latest figures count (the earlier stay in the log).
-    fact = book.records.get(str(e.originator_id))
+    fact = book.records.get(key_of(e.originator_id))
     if fact is not None:
         figures = e.figures
         fact.licensing = figures.licensing_decisions
@@ -180,14 +181,14 @@ def _record_figures(book: FactBook, e: Any) -> None:
 
 
 def _record_section(book: FactBook, e: Any) -> None:
-    fact = book.records.get(str(e.originator_id))
+    fact = book.records.get(key_of(e.originator_id))
     if fact is not None:
         fact.sections[e.section.value] = e.text
 
 
 def _record_published(book: FactBook, e: Any) -> None:
     # The first edition is judged against the deadline (004 att.9 Art 3).
-    fact = book.records.get(str(e.originator_id))
+    fact = book.records.get(key_of(e.originator_id))
     if fact is not None:
         fact.editions.append(e.on)
 

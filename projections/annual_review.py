@@ -4,20 +4,25 @@ the approval of the leader in charge and then published (002 Art 55-56).
 
 An item is in year Y's worklist when it was marked non-public during Y-1 on the drafting form or
 by the disclosure office's audit (000 §一(三)2-3) — the same scope `DisclosureItem` enforces
-when a decision is recorded. `handle` only writes (no reads), so a restart or a re-run gives the
-same tables; each write is guarded by the event version.
+when a decision is recorded. `handle_batch` reads the rows its events touch, folds the batch
+in memory and writes each touched row once; every change is guarded by the event version, so a
+restart or a re-run gives the same tables.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from typing import Any
 from uuid import UUID
 
 from domain.base import DomainEvent
 from domain.codes import AnnualReviewOutcome, Attribute
 from domain.disclosure_item import NON_PUBLIC, DisclosureItem
+from projections.driver import Positioned
+from projections.sql import fetch_in, key_of
 from projections.store import Tx
 
 Item = DisclosureItem
@@ -57,28 +62,25 @@ _CREATE = (
 )
 _TABLES = ("annual_review_decisions", "annual_review_marks", "annual_review_items")
 
-_INSERT_ITEM = """
-INSERT INTO annual_review_items (item_id, agency_code, department, title, version)
-VALUES (?, ?, ?, ?, ?)
+# Whole rows, written once per batch at their folded state (the version guards are applied in
+# memory, over the stored rows read at the start of the batch).
+_WRITE_ITEM = """
+INSERT INTO annual_review_items
+    (item_id, agency_code, department, title, current_attribute, attribute_since, version)
+VALUES (?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (item_id) DO UPDATE SET
     agency_code = excluded.agency_code, department = excluded.department,
-    title = excluded.title, version = excluded.version
-WHERE annual_review_items.version < excluded.version"""
-_SET_ATTRIBUTE = """
-UPDATE annual_review_items SET current_attribute = ?, attribute_since = ?, version = ?
-WHERE item_id = ? AND version < ?"""
-_SET_TITLE = (
-    "UPDATE annual_review_items SET title = ?, version = ? WHERE item_id = ? AND version < ?"
-)
-_UPSERT_MARK = """
+    title = excluded.title, current_attribute = excluded.current_attribute,
+    attribute_since = excluded.attribute_since, version = excluded.version"""
+_WRITE_MARK = """
 INSERT INTO annual_review_marks
     (item_id, mark_year, first_marked_on, last_marked_on, marked_attribute, marked_by_audit,
      version)
 VALUES (?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (item_id, mark_year) DO UPDATE SET
-    last_marked_on = excluded.last_marked_on, marked_attribute = excluded.marked_attribute,
-    marked_by_audit = excluded.marked_by_audit, version = excluded.version
-WHERE annual_review_marks.version < excluded.version"""
+    first_marked_on = excluded.first_marked_on, last_marked_on = excluded.last_marked_on,
+    marked_attribute = excluded.marked_attribute, marked_by_audit = excluded.marked_by_audit,
+    version = excluded.version"""
 _UPSERT_DECISION = """
 INSERT INTO annual_review_decisions
     (item_id, review_year, outcome, reason, decided_on, decided_by, approver_id, approved_on)
@@ -109,47 +111,117 @@ class AnnualReviewModel:
             tx.execute(f"DROP TABLE IF EXISTS {table}")
 
     def handle(self, tx: Tx, event: DomainEvent, notification_id: int) -> None:
-        key = str(event.originator_id)
-        version = event.originator_version
-        match event:
-            case Item.Registered():
-                tx.execute(
-                    _INSERT_ITEM, (key, event.agency_code, event.department, event.title, version)
-                )
-            case Item.AttributeMarked() | Item.AttributeAudited():
-                self._set_attribute(tx, key, event.attribute, event.on, version)
-                if event.attribute in NON_PUBLIC:
-                    by_audit = int(isinstance(event, Item.AttributeAudited))  # 000 §一(三)3
-                    on = event.on.isoformat()
-                    row = (key, event.on.year, on, on, event.attribute.value, by_audit, version)
-                    tx.execute(_UPSERT_MARK, row)
-            case Item.Changed() if event.title:
-                tx.execute(_SET_TITLE, (event.title, version, key, version))
-            case Item.AnnualReviewDecided():
-                approval = event.approval
-                tx.execute(
-                    _UPSERT_DECISION,
-                    (
-                        key,
-                        event.review_year,
-                        event.outcome.value,
-                        event.reason,
-                        event.on.isoformat(),
-                        event.actor.official_id,
-                        approval.approver.official_id if approval else None,
-                        approval.approved_on.isoformat() if approval else None,
-                    ),
-                )
-                if event.outcome is AnnualReviewOutcome.RECLASSIFIED:
-                    # 002 Art 55: reclassified to 主动公开 on the leader's approval.
-                    self._set_attribute(tx, key, Attribute.PROACTIVE, event.on, version)
-            case Item.ExemptionLifted():
-                # 004 att.6 Art 12: opened outside the March review.
-                self._set_attribute(tx, key, Attribute.PROACTIVE, event.on, version)
+        self.handle_batch(tx, [(event, notification_id)])
 
-    @staticmethod
-    def _set_attribute(tx: Tx, key: str, attribute: Attribute, on: date, version: int) -> None:
-        tx.execute(_SET_ATTRIBUTE, (attribute.value, on.isoformat(), version, key, version))
+    def handle_batch(self, tx: Tx, events: Sequence[Positioned]) -> None:
+        """Fold the batch in memory over the stored rows it touches (read in a few queries),
+        with the same version guards as one statement per event, then write each touched row
+        once."""
+        relevant = [(key_of(e.originator_id), e) for e, _ in events if type(e) in HANDLED]
+        if not relevant:
+            return
+        keys = {key for key, _ in relevant}
+        items: dict[str, list[Any]] = {
+            row[0]: list(row)
+            for row in fetch_in(
+                tx,
+                "SELECT item_id, agency_code, department, title, current_attribute, "
+                "attribute_since, version FROM annual_review_items",
+                "item_id",
+                keys,
+            )
+        }
+        marked = {key for key, e in relevant if type(e) in _MARKINGS}
+        marks: dict[tuple[str, int], list[Any]] = {
+            (row[0], int(row[1])): list(row)
+            for row in fetch_in(
+                tx,
+                "SELECT item_id, mark_year, first_marked_on, last_marked_on, marked_attribute, "
+                "marked_by_audit, version FROM annual_review_marks",
+                "item_id",
+                marked,
+            )
+        }
+        dirty_items: set[str] = set()
+        dirty_marks: set[tuple[str, int]] = set()
+        decisions: dict[tuple[str, int], tuple[Any, ...]] = {}
+        for key, event in relevant:
+            version = event.originator_version
+            kind = type(event)
+            item = items.get(key)
+            if kind is Item.Registered:
+                assert isinstance(event, Item.Registered)
+                if item is None:
+                    items[key] = [key, event.agency_code, event.department, event.title, None,
+                                  None, version]  # fmt: skip
+                    dirty_items.add(key)
+                elif item[6] < version:
+                    item[1:4] = (event.agency_code, event.department, event.title)
+                    item[6] = version
+                    dirty_items.add(key)
+            elif kind is Item.AttributeMarked or kind is Item.AttributeAudited:
+                assert isinstance(event, Item.AttributeMarked | Item.AttributeAudited)
+                on = event.on.isoformat()
+                if item is not None and item[6] < version:
+                    item[4:7] = (event.attribute.value, on, version)
+                    dirty_items.add(key)
+                if event.attribute in NON_PUBLIC:
+                    by_audit = int(kind is Item.AttributeAudited)  # 000 §一(三)3
+                    mark_key = (key, event.on.year)
+                    mark = marks.get(mark_key)
+                    if mark is None:
+                        marks[mark_key] = [*mark_key, on, on, event.attribute.value, by_audit,
+                                           version]  # fmt: skip
+                        dirty_marks.add(mark_key)
+                    elif mark[6] < version:
+                        mark[3:7] = (on, event.attribute.value, by_audit, version)
+                        dirty_marks.add(mark_key)
+            elif kind is Item.Changed:
+                assert isinstance(event, Item.Changed)
+                if event.title and item is not None and item[6] < version:
+                    item[3] = event.title
+                    item[6] = version
+                    dirty_items.add(key)
+            elif kind is Item.AnnualReviewDecided:
+                assert isinstance(event, Item.AnnualReviewDecided)
+                approval = event.approval
+                decisions[(key, event.review_year)] = (
+                    key,
+                    event.review_year,
+                    event.outcome.value,
+                    event.reason,
+                    event.on.isoformat(),
+                    event.actor.official_id,
+                    approval.approver.official_id if approval else None,
+                    approval.approved_on.isoformat() if approval else None,
+                )
+                reclassified = event.outcome is AnnualReviewOutcome.RECLASSIFIED
+                if reclassified and item is not None and item[6] < version:
+                    # 002 Art 55: reclassified to 主动公开 on the leader's approval.
+                    item[4:7] = (PROACTIVE, event.on.isoformat(), version)
+                    dirty_items.add(key)
+            elif kind is Item.ExemptionLifted:
+                assert isinstance(event, Item.ExemptionLifted)
+                # 004 att.6 Art 12: opened outside the March review.
+                if item is not None and item[6] < version:
+                    item[4:7] = (PROACTIVE, event.on.isoformat(), version)
+                    dirty_items.add(key)
+        tx.executemany(_WRITE_ITEM, [items[key] for key in dirty_items])
+        tx.executemany(_WRITE_MARK, [marks[key] for key in dirty_marks])
+        tx.executemany(_UPSERT_DECISION, list(decisions.values()))
+
+
+PROACTIVE = Attribute.PROACTIVE.value
+_MARKINGS: frozenset[type[DomainEvent]] = frozenset({Item.AttributeMarked, Item.AttributeAudited})
+HANDLED: frozenset[type[DomainEvent]] = frozenset(
+    {
+        Item.Registered,
+        *_MARKINGS,
+        Item.Changed,
+        Item.AnnualReviewDecided,
+        Item.ExemptionLifted,
+    }
+)
 
 
 class ReviewStatus(StrEnum):

@@ -34,7 +34,7 @@ from projections.chinese_search import (
     segments,
 )
 from projections.driver import Positioned
-from projections.sql import delete_in, fetch_in, id_key
+from projections.sql import delete_in, fetch_in, id_key, key_of
 from projections.store import Tx
 
 ENTRY_COLUMNS = (
@@ -376,7 +376,7 @@ class Catalogue:
         self.handle_batch(tx, [(event, notification_id)])
 
     def handle_batch(self, tx: Tx, events: Sequence[Positioned]) -> None:
-        relevant = [(str(e.originator_id), e, nid) for e, nid in events if type(e) in RELEVANT]
+        relevant = [(key_of(e.originator_id), e, nid) for e, nid in events if type(e) in RELEVANT]
         if not relevant:
             return
         created = {key for key, e, _ in relevant if type(e) is Item.Registered}

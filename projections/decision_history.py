@@ -29,7 +29,7 @@ from domain.codes import (
 from domain.disclosure_item import DisclosureItem as Item
 from domain.disclosure_request import DisclosureRequest as Request
 from projections.driver import Positioned
-from projections.sql import id_key
+from projections.sql import id_key, key_of
 from projections.store import Tx
 
 COLUMNS = (
@@ -394,15 +394,12 @@ class DecisionHistory:
         self.handle_batch(tx, [(event, notification_id)])
 
     def handle_batch(self, tx: Tx, events: Sequence[Positioned]) -> None:
-        rows = []
-        keys: dict[UUID, str] = {}
-        for event, nid in events:
-            recording = RECORDINGS.get(type(event))
-            if recording is not None:
-                key = keys.get(event.originator_id)
-                if key is None:
-                    key = keys[event.originator_id] = str(event.originator_id)
-                rows.append(_row(event, key, nid, recording))
+        recordings = RECORDINGS
+        rows = [
+            _row(event, key_of(event.originator_id), nid, recording)
+            for event, nid in events
+            if (recording := recordings.get(type(event))) is not None
+        ]
         tx.executemany(
             f"INSERT INTO decision_history ({', '.join(COLUMNS)}) "
             f"VALUES ({', '.join('?' * len(COLUMNS))})",

@@ -35,6 +35,7 @@ from domain.disclosure_item import DisclosureItem
 from domain.disclosure_request import DisclosureRequest
 from domain.policy import PolicyBook
 from projections.docket_facts import ItemFacts, RequestFacts, fold_item, fold_request
+from projections.sql import key_of
 from projections.store import Tx
 
 CLOSED_STATES = frozenset({ClockState.ANSWERED, ClockState.PUBLISHED, ClockState.NOT_DUE})
@@ -118,7 +119,9 @@ class DocketModel:
         key = ""
         try:
             for event, notification_id in events:
-                key = str(event.originator_id)
+                if _kind(event) is None:
+                    continue  # number sequences and other aggregates are not on the docket
+                key = key_of(event.originator_id)
                 facts = self._fold(batch, key, event)
                 if facts is not None:
                     batch.folded[key] = (facts, notification_id)
@@ -133,7 +136,7 @@ class DocketModel:
     def _stored(self, tx: Tx, events: Sequence[tuple[DomainEvent, int]]) -> dict[str, _Row]:
         """The committed rows of the batch's aggregates the cache does not hold, read in a few
         queries rather than one per event."""
-        wanted = {str(event.originator_id) for event, _ in events if _on_docket(event)}
+        wanted = {key_of(event.originator_id) for event, _ in events if _kind(event)}
         missing = sorted(key for key in wanted if key not in self._cache)
         rows: dict[str, _Row] = {key: None for key in missing}
         for start in range(0, len(missing), _READ_CHUNK):
@@ -146,12 +149,15 @@ class DocketModel:
 
     def _fold(self, batch: _Batch, key: str, event: DomainEvent) -> Facts | None:
         version = event.originator_version
-        if isinstance(event, DisclosureRequest.Event):
+        kind = _kind(event)
+        if kind is DocketKind.REQUEST:
+            assert isinstance(event, DisclosureRequest.Event)
             known_request = self._known(batch, key, version, RequestFacts)
             if known_request is _Seen.ALREADY_APPLIED:
                 return None
             return fold_request(known_request, event)
-        if isinstance(event, DisclosureItem.Event):
+        if kind is DocketKind.ITEM:
+            assert isinstance(event, DisclosureItem.Event)
             known_item = self._known(batch, key, version, ItemFacts)
             if known_item is _Seen.ALREADY_APPLIED:
                 return None
@@ -209,8 +215,24 @@ def _check(
     raise DocketGapError(f"{key}: an item and a request share this id")
 
 
-def _on_docket(event: DomainEvent) -> bool:
-    return isinstance(event, DisclosureRequest.Event | DisclosureItem.Event)
+_KINDS: dict[type[DomainEvent], DocketKind | None] = {}
+
+
+def _kind(event: DomainEvent) -> DocketKind | None:
+    """Which docket an event's aggregate is on (None: not on the docket), once per class."""
+    cls = type(event)
+    try:
+        return _KINDS[cls]
+    except KeyError:
+        kind = (
+            DocketKind.REQUEST
+            if issubclass(cls, DisclosureRequest.Event)
+            else DocketKind.ITEM
+            if issubclass(cls, DisclosureItem.Event)
+            else None
+        )
+        _KINDS[cls] = kind
+        return kind
 
 
 def _row(key: str, facts: Facts, notification_id: int) -> tuple[object, ...]:

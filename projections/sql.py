@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, TypeVar
+from uuid import UUID
 
 from projections.store import Tx
 
@@ -12,6 +13,23 @@ T = TypeVar("T")
 # SQLite's limit on bound parameters is 32766 since 3.32; stay far below it and below
 # PostgreSQL's 65535.
 IN_CHUNK = 500
+
+# Aggregate ids as text, remembered: `str(UUID)` costs about a microsecond and every read model
+# needs the key of every event it folds (half a second of a 100,000-event rebuild); a dict keyed
+# by the UUID's integer costs a tenth of that. Bounded: cleared when full.
+_KEYS: dict[int, str] = {}
+_KEYS_MAX = 200_000
+
+
+def key_of(aggregate_id: UUID) -> str:
+    """`str(aggregate_id)`, cached."""
+    number = aggregate_id.int
+    key = _KEYS.get(number)
+    if key is None:
+        if len(_KEYS) >= _KEYS_MAX:
+            _KEYS.clear()
+        key = _KEYS[number] = str(aggregate_id)
+    return key
 
 
 def id_key(tx: Tx) -> str:

@@ -18,7 +18,7 @@ from domain.base import DomainEvent
 from domain.codes import AnnualReviewOutcome, Attribute
 from domain.disclosure_item import DisclosureItem as Item
 from projections.driver import Positioned
-from projections.sql import fetch_in
+from projections.sql import fetch_in, key_of
 from projections.store import Tx
 
 PROACTIVE = Attribute.PROACTIVE.value
@@ -86,7 +86,7 @@ class Statistics:
         self.handle_batch(tx, [(event, notification_id)])
 
     def handle_batch(self, tx: Tx, events: Sequence[Positioned]) -> None:
-        relevant = [(str(e.originator_id), e) for e, _ in events if type(e) in RELEVANT]
+        relevant = [(key_of(e.originator_id), e) for e, _ in events if type(e) in RELEVANT]
         if not relevant:
             return
         created = {key for key, e in relevant if type(e) is Item.Registered}
