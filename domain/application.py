@@ -78,8 +78,11 @@ class GongkaiLedger(EvaluationCommands, AnnualReportCommands, Application[UUID])
         clock: Callable[[], datetime] = utc_now,
     ) -> None:
         super().__init__(env)
-        self.policies = policies or default_policies(self.env.get("AGENCIES_FILE") or None)
-        self.calendar = calendar or default_calendar(self.env.get("CALENDAR_FILE") or None)
+        # The documented deployment variables (docs/operations.md) are GONGKAI_AGENCIES_FILE and
+        # GONGKAI_CALENDAR_FILE; the library's own naming (AGENCIES_FILE, CALENDAR_FILE, also
+        # prefixed GONGKAILEDGER_) is read as well.
+        self.policies = policies or default_policies(self._setting("AGENCIES_FILE"))
+        self.calendar = calendar or default_calendar(self._setting("CALENDAR_FILE"))
         self.clock = clock
 
     @classmethod
@@ -139,6 +142,9 @@ class GongkaiLedger(EvaluationCommands, AnnualReportCommands, Application[UUID])
         return cls(env={"PERSISTENCE_MODULE": "eventsourcing.popo"}, **kwargs)
 
     # ---- plumbing ---------------------------------------------------------------------------
+
+    def _setting(self, name: str) -> str | None:
+        return self.env.get(f"GONGKAI_{name}") or self.env.get(name) or None
 
     def policy(self, agency_code: str) -> AgencyPolicy:
         return self.policies.get(agency_code)

@@ -145,8 +145,15 @@ DDL_LOCK_KEY = 0x676F6E676B6169  # "gongkai"
 
 def lock_ddl(tx: Tx) -> None:
     """Take the DDL lock for the rest of `tx` (PostgreSQL; SQLite's writer lock suffices)."""
+    serialise(tx, DDL_LOCK_KEY)
+
+
+def serialise(tx: Tx, key: int) -> None:
+    """Make transactions taking `key` run one after another, as SQLite's `BEGIN IMMEDIATE`
+    makes every writer: under PostgreSQL's READ COMMITTED two of them could both read a state
+    and both write on it. The lock ends with `tx`."""
     if tx.dialect == "postgres":
-        tx.execute("SELECT pg_advisory_xact_lock(?)", (DDL_LOCK_KEY,))
+        tx.execute("SELECT pg_advisory_xact_lock(?)", (key,))
 
 
 @contextmanager
@@ -224,18 +231,80 @@ class _SqliteLikeNumericLoader(Loader):
             return float(text)
 
 
+# `INSERT INTO table (columns) VALUES (?, …, ?) [tail without parameters]`: the shape every
+# read model's bulk write has, which `executemany` can send as one statement over arrays.
+_BULK_INSERT = re.compile(
+    r"^\s*INSERT\s+INTO\s+(\w+)\s*\(([^)]*)\)\s*VALUES\s*\(\s*\?(?:\s*,\s*\?)*\s*\)(.*)$",
+    re.IGNORECASE | re.DOTALL,
+)
+# Below this many rows the pipelined per-row statements cost no more than the array round trip.
+BULK_MIN_ROWS = 16
+
+
 class _PostgresTx:
     dialect = "postgres"
 
-    def __init__(self, connection: psycopg.Connection[Any]):
+    def __init__(
+        self, connection: psycopg.Connection[Any], column_types: dict[str, dict[str, str]]
+    ):
         self._connection = connection
+        self._column_types = column_types  # per table, shared by the store's transactions
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
+        if _is_ddl(sql):
+            self._column_types.clear()  # a table may have been dropped and created otherwise
         self._connection.execute(to_psycopg(sql), list(params))
 
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        """A bulk `INSERT … VALUES (?, …)` goes as ONE `INSERT … SELECT FROM unnest(arrays)`:
+        pipelined row-by-row statements cost about 12 µs a row in protocol work (100,000
+        two-column rows: 1.2 s; as two binary arrays: 0.13 s).
+        Where that single statement cannot stand for the sequence (one `ON CONFLICT DO UPDATE`
+        touching a row twice), a savepoint takes it back and the rows go one by one, with the
+        same outcome as SQLite's `executemany`."""
+        rows = rows if isinstance(rows, list) else list(rows)
+        match = _BULK_INSERT.match(sql)
+        if match is None or len(rows) < BULK_MIN_ROWS or "?" in match.group(3):
+            self._each(sql, rows)
+            return
+        table, columns, tail = match.group(1), match.group(2), match.group(3)
+        names = [name.strip() for name in columns.split(",")]
+        types = self._types(table, names)
+        if types is None:
+            self._each(sql, rows)
+            return
+        arrays = [[_plain(row[index]) for row in rows] for index in range(len(names))]
+        # Binary arrays (`%b`): psycopg's text array format escapes every element with a
+        # regular expression, which cost more than it saved (100,000 rows: 0.4 s vs 0.13 s).
+        unnest = ", ".join(f"%b::{kind}[]" for kind in types)
+        statement = (
+            f"INSERT INTO {table} ({columns}) SELECT * FROM unnest({unnest})"
+            + tail.replace("%", "%%")
+        )
+        try:
+            with self._connection.transaction():  # a savepoint inside the caller's transaction
+                self._connection.execute(statement, arrays)
+        except psycopg.errors.CardinalityViolation:
+            self._each(sql, rows)
+
+    def _each(self, sql: str, rows: list[Sequence[Any]]) -> None:
         with self._connection.cursor() as cursor:
             cursor.executemany(to_psycopg(sql), rows)
+
+    def _types(self, table: str, names: list[str]) -> list[str] | None:
+        """The columns' SQL types (cached per table until this store runs DDL); None when the
+        table or a column is unknown, and the rows go one by one."""
+        by_name = self._column_types.get(table)
+        if by_name is None:
+            found = self._connection.execute(
+                "SELECT a.attname, format_type(a.atttypid, a.atttypmod) FROM pg_attribute a "
+                "WHERE a.attrelid = to_regclass(%s) AND a.attnum > 0 AND NOT a.attisdropped",
+                [table],
+            ).fetchall()
+            by_name = {str(name): str(kind) for name, kind in found}
+            self._column_types[table] = by_name
+        types = [by_name.get(name.lower()) for name in names]
+        return [kind for kind in types if kind is not None] if all(types) else None
 
     def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         return self._connection.execute(to_psycopg(sql), list(params)).fetchall()
@@ -245,6 +314,20 @@ class _PostgresTx:
             to_psycopg(sql), list(params)
         ).fetchone()
         return row
+
+
+def _is_ddl(sql: str) -> bool:
+    head = sql.lstrip()[:6].upper()
+    return head in ("CREATE", "DROP", "ALTER ")
+
+
+def _plain(value: Any) -> Any:
+    """A value as an array element: UUIDs as text, booleans as 0/1 (as SQLite stores them)."""
+    if isinstance(value, UUID):
+        return str(value)
+    if isinstance(value, bool):
+        return int(value)
+    return value
 
 
 def _configure(connection: psycopg.Connection[Any]) -> None:
@@ -268,6 +351,7 @@ class PostgresStore:
             f" -c idle_in_transaction_session_timeout={config.idle_in_transaction_timeout * 1000}"
         )
         size = config.pool_size if min_size is None else min_size
+        self._column_types: dict[str, dict[str, str]] = {}
         self._pool: ConnectionPool[psycopg.Connection[Any]] = ConnectionPool(
             kwargs=kwargs,
             min_size=size,
@@ -282,14 +366,14 @@ class PostgresStore:
     @contextmanager
     def transaction(self) -> Iterator[Tx]:
         with self._pool.connection() as connection, connection.transaction():
-            yield _PostgresTx(connection)
+            yield _PostgresTx(connection, self._column_types)
 
     @contextmanager
     def reading(self) -> Iterator[Tx]:
         """Autocommit: each statement sees what was committed before it, as a SQLite read
         outside a transaction does."""
         with self._pool.connection() as connection:
-            yield _PostgresTx(connection)
+            yield _PostgresTx(connection, self._column_types)
 
     def close(self) -> None:
         self._pool.close()

@@ -139,6 +139,12 @@ class Backend:
         self._schemas.append(config)
         return config
 
+    def uncreated(self, label: str) -> PostgresConfig:
+        """A schema name nobody created yet (dropped with this backend): first-start tests."""
+        config = server_config(f"{self.schema}_{label}")
+        self._schemas.append(config)
+        return config
+
     def child(self, label: str) -> Backend:
         """A second, separate store of the same kind (its own directory or schema), closed
         with this one: two apps of one test module that must not see each other's events."""

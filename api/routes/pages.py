@@ -15,7 +15,8 @@ from projections.catalogue import CatalogueEntry
 router = APIRouter(tags=["catalogue 目录"])
 
 STYLE = """
-body{font-family:system-ui,"PingFang SC","Microsoft YaHei","Noto Sans CJK SC",sans-serif;margin:2rem;color:#222}
+body{font-family:system-ui,"PingFang SC","Microsoft YaHei","Noto Sans CJK SC",sans-serif;
+margin:2rem;color:#222}
 table{border-collapse:collapse;width:100%}th,td{border-bottom:1px solid #ddd;padding:.4rem;
 text-align:left;vertical-align:top}th{background:#f4f4f4}form{margin:1rem 0}
 .muted{color:#666;font-size:.9em}

@@ -57,7 +57,7 @@ from projections.ledger.note import (
     read_keyring,
     sign_checkpoint,
 )
-from projections.postgres_store import lock_ddl
+from projections.postgres_store import lock_ddl, serialise
 from projections.store import Tx
 
 logger = logging.getLogger(__name__)
@@ -67,6 +67,9 @@ KEYRING_ENV = "GONGKAI_LEDGER_KEYRING"
 DEFAULT_ORIGIN = "gongkai-ledger.example/default"
 
 _BINARY_TYPE = {"sqlite": "BLOB", "postgres": "BYTEA", "postgresql": "BYTEA"}
+# PostgreSQL advisory lock: followers and signers of one ledger take turns (SQLite's writer
+# lock does this there); found by two followers racing on PostgreSQL, both appending leaf 0.
+LEDGER_LOCK_KEY = 0x6C6564676572  # "ledger"
 _TABLES = ("ledger_leaf", "ledger_node", "ledger_checkpoint", "ledger_key")
 
 
@@ -394,6 +397,7 @@ class LedgerStore:
         Returns False (writing nothing) when another follower moved the tree meanwhile.
         """
         with self.store.transaction() as tx:
+            serialise(tx, LEDGER_LOCK_KEY)  # then the head read below is the committed one
             if self._head(tx) != expected:
                 return False
             self._insert_leaves(tx, leaves)
@@ -478,6 +482,7 @@ class LedgerStore:
         """
         signers = (signer, *more_signers)
         with self.store.transaction() as tx:
+            serialise(tx, LEDGER_LOCK_KEY)  # two signers at once: one signs, one gets its note
             head = self._head(tx)
             existing = self._checkpoint_row(tx, head.size)
             if existing is not None:

@@ -53,6 +53,9 @@ from tests.bench.projection_worker import read_and_decode
 from tests.deployment import Deployment
 
 PG_EVENTS = 200_000
+# Events per generated insert: one 20,000-event statement (about 14 MB of parameters) stalled
+# psycopg 3.3 / libpq here (both ends waiting on the socket); 5,000 is as fast and does not.
+INSERT_CHUNK = 5_000
 REBUILD_BATCH = 10_000
 CLIENTS = 8
 WRITES = 1500
@@ -86,7 +89,7 @@ def projection_rebuild() -> None:
     with fresh_schema("bench_rebuild") as config:
         app = GongkaiLedger(env=config.ledger_env())
         started = time.perf_counter()
-        written = HistoryGenerator(seed=7).write(app, PG_EVENTS)
+        written = HistoryGenerator(seed=7).write(app, PG_EVENTS, chunk=INSERT_CHUNK)
         print(f"# generated {written:,} events in {time.perf_counter() - started:.0f} s")
 
         def baseline() -> float:

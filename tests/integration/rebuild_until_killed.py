@@ -1,6 +1,8 @@
 """A rebuild slowed down enough to be killed mid-way by the crash test.
 
 python -m tests.integration.rebuild_until_killed EVENTS_DB STORE_DB
+python -m tests.integration.rebuild_until_killed postgres     # the store from PERSISTENCE_MODULE,
+                                                              # POSTGRES_* (docs/operations.md)
 """
 
 from __future__ import annotations
@@ -10,10 +12,12 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
+from api.services import open_ledger, open_store
+from api.settings import Settings
 from domain.application import GongkaiLedger
 from projections.driver import Positioned, ProjectionDriver
 from projections.registry import all_read_models
-from projections.store import SqliteStore, Tx
+from projections.store import SqliteStore, SqlStore, Tx
 
 BATCH_SIZE = 50
 PAUSE_PER_BATCH = 0.02
@@ -47,10 +51,15 @@ class Slowed:
             self._model.handle(tx, event, notification_id)
 
 
-def main(events_path: str, store_path: str) -> None:
-    app = GongkaiLedger.embedded(events_path)
+def main(events_path: str, store_path: str = "") -> None:
+    store: SqlStore
+    if events_path == "postgres":
+        settings = Settings.from_env()
+        app, store = open_ledger(settings), open_store(settings)
+    else:
+        app, store = GongkaiLedger.embedded(events_path), SqliteStore(store_path)
     models = [Slowed(model) for model in all_read_models()]
-    driver = ProjectionDriver(app, SqliteStore(store_path), models, batch_size=BATCH_SIZE)  # type: ignore[arg-type]
+    driver = ProjectionDriver(app, store, models, batch_size=BATCH_SIZE)  # type: ignore[arg-type]
     driver.rebuild(progress=False)
 
 

@@ -14,7 +14,8 @@ from domain.codes import Attribute, Validity
 from domain.disclosure_item import DisclosureItem
 from projections.driver import ProjectionDriver
 from projections.registry import all_read_models
-from projections.store import SqliteStore
+from projections.store import SqlStore
+from tests.backends import Backend, backend_for
 from tests.bench.history import APPLICANT_NAMES, HistoryGenerator
 from tests.integration.random_history import Step, World, steps
 from tests.unit.projections.ledger_story import PERSONAL_DATA, cells, dump
@@ -31,7 +32,7 @@ def published_title(app: GongkaiLedger, item_id: UUID) -> str | None:
     return published
 
 
-def assert_catalogue_shows_exactly_the_public_items(app: GongkaiLedger, store: SqliteStore) -> None:
+def assert_catalogue_shows_exactly_the_public_items(app: GongkaiLedger, store: SqlStore) -> None:
     tables = dump(store)
     listed = {row[0]: row for row in tables["catalogue_entries"]}
     log = app.recorder.select_notifications(0, 10**6)
@@ -52,18 +53,23 @@ def assert_catalogue_shows_exactly_the_public_items(app: GongkaiLedger, store: S
     assert not requests & {row[1] for row in tables["catalogue_feed"]}
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=25,
+    deadline=None,
+    # `backend_name` is a plain string: sharing it between examples is safe.
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 @given(history=steps())
 def test_after_any_history_the_catalogue_lists_exactly_the_public_items(
-    history: list[Step],
+    backend_name: str, history: list[Step]
 ) -> None:
     """001 Art 8 (no unreviewed information online), 003 Art 12(四) and Art 14 (published, then
     listed; changes and revocations followed), 004 att.3 Art 5 (nothing that must not be
     published); and the Regulation Art 29 data of applicants reaches no read model."""
-    with tempfile.TemporaryDirectory() as folder:
+    with tempfile.TemporaryDirectory() as folder, backend_for(backend_name, Path(folder)) as b:
         app = GongkaiLedger.in_memory()
         world = World(app)
-        store = SqliteStore(str(Path(folder) / "read.sqlite"))
+        store = b.store("read")
         driver = ProjectionDriver(app, store, all_read_models(), batch_size=9)
         for step in history:
             world.run(step)
@@ -73,15 +79,14 @@ def test_after_any_history_the_catalogue_lists_exactly_the_public_items(
         assert_catalogue_shows_exactly_the_public_items(app, store)
         text = "\n".join(cells(store))
         assert not [value for value in PERSONAL_DATA if value in text]
-        store.close()
 
 
-def test_no_read_model_holds_applicant_data_after_a_large_mixed_history(tmp_path: Path) -> None:
+def test_no_read_model_holds_applicant_data_after_a_large_mixed_history(backend: Backend) -> None:
     """The Regulation Art 29; 004 att.2 Art 3-4: name, identity document, address and contact
     stay in the event store."""
-    app = GongkaiLedger.embedded(str(tmp_path / "ledger.sqlite"))
+    app = backend.ledger()
     HistoryGenerator(seed=11).write(app, 4_000)
-    store = SqliteStore(str(tmp_path / "read.sqlite"))
+    store = backend.store("read")
     ProjectionDriver(app, store, all_read_models()).rebuild(progress=False)
     text = "\n".join(cells(store))
     assert "申请公开某项目的审批文件" not in text
@@ -89,4 +94,3 @@ def test_no_read_model_holds_applicant_data_after_a_large_mixed_history(tmp_path
         assert secret not in text, secret
     tables = dump(store)
     assert tables["decision_history"] and tables["catalogue_entries"]
-    app.close()

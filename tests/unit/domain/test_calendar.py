@@ -158,17 +158,17 @@ class TestDataFile:
         assert all(v.startswith(prefix + "+data:") for v in versions)
         assert build_calendar().version == base.version  # same data, same version
 
+    @pytest.mark.parametrize("variable", ["CALENDAR_FILE", "GONGKAI_CALENDAR_FILE"])
     def test_the_application_reads_the_calendar_file_and_reports_its_version(
-        self, tmp_path: Path, office: Actor, applicant: Applicant
+        self, tmp_path: Path, office: Actor, applicant: Applicant, variable: str
     ) -> None:
-        """domain.md §5: a deployment points CALENDAR_FILE at the data; a request received Thu
+        """domain.md §5: a deployment points GONGKAI_CALENDAR_FILE (docs/operations.md; the
+        library-style CALENDAR_FILE works too) at the data; a request received Thu
         Dec 10 2026 then has a due date in 2027. 20 working days after Dec 10: Dec 11 (1),
         Dec 14-18 (2-6), Dec 21-25 (7-11), Dec 28-31 (12-15), [Jan 1-3 off], Jan 4-8 (16-20)
         → Fri Jan 8 2027."""
         path = write_calendar(tmp_path / "calendar.json", {"2027": ILLUSTRATIVE_2027})
-        app = GongkaiLedger(
-            env={"PERSISTENCE_MODULE": "eventsourcing.popo", "CALENDAR_FILE": str(path)}
-        )
+        app = GongkaiLedger(env={"PERSISTENCE_MODULE": "eventsourcing.popo", variable: str(path)})
         request_id = app.receive_request(
             office,
             agency_code=ARXAN,

@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 from typing import cast
 from uuid import UUID
 
@@ -15,7 +14,7 @@ from domain.application import GongkaiLedger
 from domain.base import Actor, Approval, DomainEvent
 from domain.codes import ApplicantType, RequestChannel, Role
 from domain.disclosure_request import Applicant
-from projections.store import ReadModel, SqliteStore
+from projections.store import ReadModel, SqlStore
 
 ARXAN = "11152200ARXS"  # 20 + 20 working days (004 att.2 Art 6); items 20 from forming
 ZHONGWEI = "640500ZW"  # 15 + 15 (002 Art 35(二)); items 10 from passing the review (002 Art 6)
@@ -55,7 +54,7 @@ class Projector:
     batch: through `handle_batch` where a model has one, unless `per_event`."""
 
     app: GongkaiLedger
-    store: SqliteStore
+    store: SqlStore
     models: Sequence[ReadModel]
     position: int = 0
     per_event: bool = False
@@ -89,11 +88,6 @@ class Projector:
         return len(batch)
 
 
-def ledger_file(tmp_path: Path) -> str:
-    """The embedded default: events and read models share one SQLite file."""
-    return str(tmp_path / "ledger.sqlite")
-
-
 def receive(app: GongkaiLedger, agency: str, on: date, department: str = "科技服务科") -> UUID:
     """Receive and register a request in person (the Regulation Art 31: receipt = that day)."""
     request_id = app.receive_request(
@@ -109,6 +103,6 @@ def receive(app: GongkaiLedger, agency: str, on: date, department: str = "科技
     return request_id
 
 
-def table_text(store: SqliteStore, *tables: str) -> str:
+def table_text(store: SqlStore, *tables: str) -> str:
     with store.reading() as tx:
         return "\n".join(repr(tx.fetchall(f"SELECT * FROM {table} ORDER BY 1")) for table in tables)

@@ -4,10 +4,8 @@ during 2025."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 from uuid import UUID
 
 import pytest
@@ -23,7 +21,8 @@ from projections.annual_review import (
     worklist,
 )
 from projections.docket import DocketModel, open_entries
-from projections.store import SqliteStore
+from projections.store import SqlStore
+from tests.backends import Backend
 from tests.unit.projections.docket_support import (
     ARXAN,
     LEADER,
@@ -33,7 +32,6 @@ from tests.unit.projections.docket_support import (
     ZHONGWEI,
     Projector,
     approval,
-    ledger_file,
     table_text,
 )
 
@@ -41,21 +39,18 @@ TABLES = ("annual_review_items", "annual_review_marks", "annual_review_decisions
 
 
 @pytest.fixture
-def app(tmp_path: Path) -> Iterator[GongkaiLedger]:
-    ledger = GongkaiLedger.embedded(ledger_file(tmp_path))
-    yield ledger
-    ledger.close()
+def app(backend: Backend) -> GongkaiLedger:
+    return backend.ledger()
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[SqliteStore]:
-    sqlite_store = SqliteStore(ledger_file(tmp_path))
-    yield sqlite_store
-    sqlite_store.close()
+def store(backend: Backend) -> SqlStore:
+    """Beside the events: the same SQLite file or PostgreSQL schema (closed by the backend)."""
+    return backend.store()
 
 
 @pytest.fixture
-def projector(app: GongkaiLedger, store: SqliteStore) -> Projector:
+def projector(app: GongkaiLedger, store: SqlStore) -> Projector:
     return Projector(app, store, [AnnualReviewModel(), DocketModel()])
 
 
@@ -247,13 +242,13 @@ class TestReclassifiedItemsArePublishedPromptly:
 
 class TestRestart:
     def test_two_halves_with_a_fresh_model_equal_one_pass(
-        self, app: GongkaiLedger, tmp_path: Path
+        self, app: GongkaiLedger, backend: Backend
     ) -> None:
         """002 Art 55: the worklist must not depend on where a restart cut the log."""
         review_2026(app)
-        one_pass = Projector(app, SqliteStore(str(tmp_path / "one.sqlite")), [AnnualReviewModel()])
+        one_pass = Projector(app, backend.store("one"), [AnnualReviewModel()])
         total = one_pass.catch_up()
-        halves_store = SqliteStore(str(tmp_path / "halves.sqlite"))
+        halves_store = backend.store("halves")
         first = Projector(app, halves_store, [AnnualReviewModel()])
         first.catch_up(limit=total // 2)
         second = Projector(app, halves_store, [AnnualReviewModel()], position=first.position)
@@ -263,7 +258,7 @@ class TestRestart:
         assert listing(second, ZHONGWEI, 2026) == listing(one_pass, ZHONGWEI, 2026)
 
     def test_a_duplicate_delivery_changes_nothing(
-        self, app: GongkaiLedger, projector: Projector, store: SqliteStore
+        self, app: GongkaiLedger, projector: Projector, store: SqlStore
     ) -> None:
         """002 Art 55: redelivering part of the log leaves the last marking and attribute as
         they were (a replayed older marking must not overwrite the reclassification)."""

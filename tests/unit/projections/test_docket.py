@@ -1,14 +1,12 @@
-"""The docket read model, built through the application service on a SQLite file with real
-dates across National Day 2025 (Oct 1-8 off; Sun Sep 28 and Sat Oct 11 working) and Spring
-Festival 2026 (Feb 15-23 off; Sat Feb 14 and Sat Feb 28 working)."""
+"""The docket read model, built through the application service on each store (a SQLite file, a
+PostgreSQL schema) with real dates across National Day 2025 (Oct 1-8 off; Sun Sep 28 and Sat
+Oct 11 working) and Spring Festival 2026 (Feb 15-23 off; Sat Feb 14 and Sat Feb 28 working)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import asdict
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 from uuid import UUID
 
 import pytest
@@ -38,7 +36,8 @@ from projections.docket import (
     open_entries,
     overdue,
 )
-from projections.store import SqliteStore
+from projections.store import SqlStore
+from tests.backends import Backend
 from tests.unit.projections.docket_support import (
     ARXAN,
     HANDLER,
@@ -50,28 +49,24 @@ from tests.unit.projections.docket_support import (
     ZHONGWEI,
     Projector,
     approval,
-    ledger_file,
     receive,
     table_text,
 )
 
 
 @pytest.fixture
-def app(tmp_path: Path) -> Iterator[GongkaiLedger]:
-    ledger = GongkaiLedger.embedded(ledger_file(tmp_path))
-    yield ledger
-    ledger.close()
+def app(backend: Backend) -> GongkaiLedger:
+    return backend.ledger()
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[SqliteStore]:
-    sqlite_store = SqliteStore(ledger_file(tmp_path))
-    yield sqlite_store
-    sqlite_store.close()
+def store(backend: Backend) -> SqlStore:
+    """Beside the events: the same SQLite file or PostgreSQL schema (closed by the backend)."""
+    return backend.store()
 
 
 @pytest.fixture
-def projector(app: GongkaiLedger, store: SqliteStore) -> Projector:
+def projector(app: GongkaiLedger, store: SqlStore) -> Projector:
     return Projector(app, store, [DocketModel()])
 
 
@@ -507,7 +502,7 @@ class TestAgreesWithDomainClock:
 
 class TestPrivacy:
     def test_no_row_or_stored_fact_contains_the_applicants_personal_data(
-        self, app: GongkaiLedger, projector: Projector, store: SqliteStore
+        self, app: GongkaiLedger, projector: Projector, store: SqlStore
     ) -> None:
         """004 att.2 Art 3-4: name, identity document, address, contact and the description
         are the applicant's; the docket shows the registration number and applicant type."""
@@ -530,13 +525,13 @@ class TestPrivacy:
         assert not [datum for datum in PERSONAL_DATA if datum in stored]
 
 
-def table_rows(store: SqliteStore) -> list[tuple[object, ...]]:
+def table_rows(store: SqlStore) -> list[tuple[object, ...]]:
     with store.reading() as tx:
         return tx.fetchall("SELECT * FROM docket_entries ORDER BY aggregate_id")
 
 
 def crash_mid_batch(
-    model: DocketModel, store: SqliteStore, events: list[tuple[int, DomainEvent]]
+    model: DocketModel, store: SqlStore, events: list[tuple[int, DomainEvent]]
 ) -> None:
     """Handle `events` in one transaction, then fail before the commit."""
     with store.transaction() as tx:
@@ -547,14 +542,14 @@ def crash_mid_batch(
 
 class TestRestart:
     def test_two_halves_with_a_fresh_model_equal_one_pass(
-        self, app: GongkaiLedger, tmp_path: Path
+        self, app: GongkaiLedger, backend: Backend
     ) -> None:
         """002 Art 35(二): the due dates must not depend on how the log was processed — a
         restart mid-stream (new process, empty cache) resumes from the committed table."""
         mixed_scenario(app)
-        one_pass = Projector(app, SqliteStore(str(tmp_path / "one.sqlite")), [DocketModel()])
+        one_pass = Projector(app, backend.store("one"), [DocketModel()])
         total = one_pass.catch_up()
-        halves_store = SqliteStore(str(tmp_path / "halves.sqlite"))
+        halves_store = backend.store("halves")
         first = Projector(app, halves_store, [DocketModel()])
         first.catch_up(limit=total // 2)
         second = Projector(app, halves_store, [DocketModel()], position=first.position)
@@ -565,24 +560,22 @@ class TestRestart:
             assert docket(second, as_of) == docket(one_pass, as_of)
 
     def test_one_event_at_a_time_equals_whole_batches(
-        self, app: GongkaiLedger, tmp_path: Path
+        self, app: GongkaiLedger, backend: Backend
     ) -> None:
         """002 Art 35(二): `handle` and `handle_batch` fold the same facts, whatever the batch
         boundaries and however small the cache."""
         mixed_scenario(app)
-        batched = Projector(app, SqliteStore(str(tmp_path / "batched.sqlite")), [DocketModel()])
+        batched = Projector(app, backend.store("batched"), [DocketModel()])
         batched.catch_up()
         tiny_cache = DocketModel(cache_size=2)
-        one_by_one = Projector(
-            app, SqliteStore(str(tmp_path / "single.sqlite")), [tiny_cache], per_event=True
-        )
+        one_by_one = Projector(app, backend.store("single"), [tiny_cache], per_event=True)
         while one_by_one.catch_up(limit=7):
             pass
 
         assert table_rows(one_by_one.store) == table_rows(batched.store)
 
     def test_a_rolled_back_batch_is_reprocessed_exactly_by_the_same_instance(
-        self, app: GongkaiLedger, projector: Projector, store: SqliteStore
+        self, app: GongkaiLedger, projector: Projector, store: SqlStore, backend: Backend
     ) -> None:
         """002 Art 35(二) and 000 §二(三)2: a batch that fails after the cache advanced must
         not leave the cache ahead of the table — the retry would count the third-party pause
@@ -605,12 +598,12 @@ class TestRestart:
 
         assert entry(projector, request_id, date(2025, 10, 15)).paused_working_days == 5
         assert not on_docket(projector, item_id, date(2025, 11, 12))
-        one_pass = Projector(app, SqliteStore(str(store.path) + ".one"), [DocketModel()])
+        one_pass = Projector(app, backend.store("one"), [DocketModel()])
         one_pass.catch_up()
         assert table_rows(store) == table_rows(one_pass.store)
 
     def test_a_duplicate_delivery_changes_nothing(
-        self, app: GongkaiLedger, projector: Projector, store: SqliteStore
+        self, app: GongkaiLedger, projector: Projector, store: SqlStore
     ) -> None:
         """The Regulation Art 33: a consultation delivered twice still pauses the clock once,
         whether the model remembers the request or reads it back from its table."""
@@ -630,7 +623,7 @@ class TestRestart:
         assert entry(projector, request_id, date(2025, 10, 15)).paused_working_days == 5
 
     def test_an_event_whose_predecessor_was_never_seen_is_refused(
-        self, app: GongkaiLedger, projector: Projector, store: SqliteStore
+        self, app: GongkaiLedger, projector: Projector, store: SqlStore
     ) -> None:
         """002 Art 34: a request's clock starts with its receipt; folding a later step without
         it would produce a wrong due date, so the docket asks for a rebuild instead."""
