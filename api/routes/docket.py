@@ -3,14 +3,17 @@ dates (domain.md §2-3), read at a date. Officials only; no applicant data."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from api.deps import ConsistentRead, ReaderDep, ServicesDep
+from api.deps import ConsistentRead, Reader, ReaderDep, ServicesDep
 from api.openapi import READ_STATUSES
 from api.problems import problem_responses
 from api.schemas import Day, DocketOut
+from api.services import Services
 from api.views import docket_entry, today_in_china
 from projections import docket
 
@@ -25,6 +28,30 @@ OfficialFilter = Annotated[
     str | None, Query(min_length=1, max_length=64, description="responsible official")
 ]
 RESPONSES = problem_responses(*READ_STATUSES, 503)
+
+
+def _answer(
+    services: Services,
+    reader: Reader,
+    as_of: date | None,
+    query: Callable[..., list[docket.DocketEntry]],
+    agency: str | None,
+    department: str | None,
+    official: str | None,
+) -> DocketOut:
+    """Run a docket query at `as_of` (default: today in China) within the reader's scope."""
+    day = as_of or today_in_china(services.ledger.clock)
+    with services.store.reading() as tx:
+        entries = query(
+            tx,
+            day,
+            calendar=services.ledger.calendar,
+            policies=services.ledger.policies,
+            agency=reader.agency_filter(agency),
+            department=department,
+            official=official,
+        )
+    return DocketOut(as_of=day, entries=[docket_entry(e) for e in entries])
 
 
 @router.get(
@@ -43,18 +70,7 @@ def open_docket(
     department: Department = None,
     official: OfficialFilter = None,
 ) -> DocketOut:
-    day = as_of or today_in_china(services.ledger.clock)
-    with services.store.reading() as tx:
-        entries = docket.open_entries(
-            tx,
-            day,
-            calendar=services.ledger.calendar,
-            policies=services.ledger.policies,
-            agency=reader.agency_filter(agency),
-            department=department,
-            official=official,
-        )
-    return DocketOut(as_of=day, entries=[docket_entry(e) for e in entries])
+    return _answer(services, reader, as_of, docket.open_entries, agency, department, official)
 
 
 @router.get(
@@ -74,19 +90,15 @@ def due_soon(
     department: Department = None,
     official: OfficialFilter = None,
 ) -> DocketOut:
-    day = as_of or today_in_china(services.ledger.clock)
-    with services.store.reading() as tx:
-        entries = docket.due_within(
-            tx,
-            within,
-            day,
-            calendar=services.ledger.calendar,
-            policies=services.ledger.policies,
-            agency=reader.agency_filter(agency),
-            department=department,
-            official=official,
-        )
-    return DocketOut(as_of=day, entries=[docket_entry(e) for e in entries])
+    return _answer(
+        services,
+        reader,
+        as_of,
+        lambda tx, day, **kw: docket.due_within(tx, within, day, **kw),
+        agency,
+        department,
+        official,
+    )
 
 
 @router.get(
@@ -105,15 +117,4 @@ def overdue(
     department: Department = None,
     official: OfficialFilter = None,
 ) -> DocketOut:
-    day = as_of or today_in_china(services.ledger.clock)
-    with services.store.reading() as tx:
-        entries = docket.overdue(
-            tx,
-            day,
-            calendar=services.ledger.calendar,
-            policies=services.ledger.policies,
-            agency=reader.agency_filter(agency),
-            department=department,
-            official=official,
-        )
-    return DocketOut(as_of=day, entries=[docket_entry(e) for e in entries])
+    return _answer(services, reader, as_of, docket.overdue, agency, department, official)
