@@ -960,7 +960,7 @@ class LedgerFollower:
             with self._advanced:
                 self._advanced.wait(min(remaining, 0.05))
 
-    def start(self, poll_interval: float = 0.1) -> None:
+    def start(self, poll_interval: float = 0.5) -> None:
         """Follow the log in a daemon thread."""
         if self._thread is not None and self._thread.is_alive():
             return
