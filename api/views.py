@@ -322,47 +322,13 @@ def catalogue_change(change: CatalogueChange) -> CatalogueChangeOut:
 
 
 def docket_entry(entry: DocketEntry) -> DocketEntryOut:
-    return DocketEntryOut(
-        kind=entry.kind.value,
-        id=entry.id,
-        agency_code=entry.agency_code,
-        department=entry.department,
-        official_id=entry.official_id,
-        responsible=entry.responsible,
-        title=entry.title,
-        registration_number=entry.registration_number,
-        applicant_type=entry.applicant_type,
-        status=entry.status.value,
-        started_on=entry.started_on,
-        due_on=entry.due_on,
-        paused_working_days=entry.paused_working_days,
-        remaining_working_days=entry.remaining_working_days,
-        overdue=entry.overdue,
-        calendar_version=entry.calendar_version,
-    )
+    # The read model's row carries exactly the response's fields (enum states as their values).
+    return DocketEntryOut.model_validate(entry, from_attributes=True)
 
 
 def review_entry(entry: ReviewEntry) -> ReviewEntryOut:
-    return ReviewEntryOut(
-        item_id=entry.item_id,
-        agency_code=entry.agency_code,
-        department=entry.department,
-        title=entry.title,
-        marked_attribute=entry.marked_attribute,
-        first_marked_on=entry.first_marked_on,
-        last_marked_on=entry.last_marked_on,
-        marked_by_audit=entry.marked_by_audit,
-        current_attribute=entry.current_attribute,
-        attribute_since=entry.attribute_since,
-        status=entry.status.value,
-        outcome=entry.outcome,
-        reason=entry.reason,
-        decided_on=entry.decided_on,
-        decided_by=entry.decided_by,
-        approver_id=entry.approver_id,
-        approved_on=entry.approved_on,
-        late=entry.late,
-    )
+    # The read model's row carries exactly the response's fields (enum states as their values).
+    return ReviewEntryOut.model_validate(entry, from_attributes=True)
 
 
 def timeline_entry(entry: HistoryEntry) -> TimelineEntryOut:
