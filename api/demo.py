@@ -87,7 +87,8 @@ ALL_OUTCOMES = tuple(Outcome)
 @dataclass
 class SimulatedClock:
     """Record time that follows the business dates: 09:00 China time on the step's day, one
-    second further for every event, never going backwards."""
+    second further at every reading (each event, and each command's start), never going
+    backwards."""
 
     now: datetime = datetime(YEAR, 1, 1, 1, 0, tzinfo=UTC)
 

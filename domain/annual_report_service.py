@@ -1,7 +1,7 @@
 """Verbs of the annual-report record, as a mixin for `GongkaiLedger`.
 
 Wire it with `class GongkaiLedger(AnnualReportCommands, Application[UUID])`. The mixin uses only
-the ledger's plumbing (`policies`, `clock`, `_load`, `_save`), described by `_Ledger` below.
+the ledger's plumbing (`policies`, `clock`, `domain.records.Ledger`).
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ class AnnualReportCommands:
     def get_annual_report_record(
         self: _Ledger, level: ReportLevel, subject: str, year: int
     ) -> AnnualReportRecord:
-        return self._load(AnnualReportRecord, annual_report_id(level, subject, year))
+        return self._load_current(AnnualReportRecord, annual_report_id(level, subject, year))
 
     def record_yearly_figures(
         self: _Ledger,

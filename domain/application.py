@@ -3,8 +3,10 @@
 Configuration comes from the environment as `eventsourcing` reads it (PERSISTENCE_MODULE,
 SQLITE_DBNAME, POSTGRES_*, CIPHER_TOPIC, …); `GongkaiLedger.embedded(path)` (one SQLite file),
 `GongkaiLedger.postgres(…)` (production, docs/operations.md) and `GongkaiLedger.in_memory()` are
-the common set-ups. A stale save is `ConcurrentWrite`
-(HTTP 409); an `expected_version` that is not current is `StaleVersion` (HTTP 412).
+the common set-ups. Commands act on cached copies without asking the store for newer events
+first; a command refused on a copy that had missed another process's write is re-run once on
+fresh state, or refused as `ConcurrentWrite` (HTTP 409) when that write was concurrent
+(domain/concurrency.py). An `expected_version` that is not current is `StaleVersion` (HTTP 412).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, TypeVar, cast
 from uuid import UUID, uuid4
 
 from eventsourcing.application import AggregateNotFoundError, Application
@@ -40,15 +42,17 @@ from domain.codes import (
     ThirdPartyInterest,
     Validity,
 )
+from domain.concurrency import note_copy, note_created, tracking_copies, written_concurrently
 from domain.deadlines import ClockReading, publication_clock, request_clock
 from domain.disclosure_item import DisclosureItem
 from domain.disclosure_request import Applicant, DisclosureRequest
-from domain.errors import ConcurrentWrite, NotFound, RuleViolation, StaleVersion
+from domain.errors import ConcurrentWrite, DomainError, NotFound, RuleViolation, StaleVersion
 from domain.evaluation_service import EvaluationCommands
 from domain.policy import AgencyPolicy, PolicyBook, PublicationClockStart, default_policies
 from domain.sequence import NumberSequence, sequence_id
 
 A = TypeVar("A", bound=LedgerAggregate)
+R = TypeVar("R")
 
 
 @dataclass(frozen=True)
@@ -67,6 +71,10 @@ class GongkaiLedger(EvaluationCommands, AnnualReportCommands, Application[UUID])
         "MAPPER_TOPIC": "domain.persistence:PydanticMapper",
         "TRANSCODER_TOPIC": "domain.persistence:OrjsonTranscoder",
         "AGGREGATE_CACHE_MAXSIZE": "5000",
+        # Commands act on cached copies without asking the store for newer events first; a
+        # copy that missed another process's write is caught when the command is refused
+        # (`_run_command`, domain/concurrency.py). Queries bring their copy up to date.
+        "AGGREGATE_CACHE_FASTFORWARD": "n",
     }
 
     def __init__(
@@ -87,18 +95,8 @@ class GongkaiLedger(EvaluationCommands, AnnualReportCommands, Application[UUID])
 
     @classmethod
     def embedded(cls, sqlite_path: str, **kwargs: Any) -> GongkaiLedger:
-        """The embedded default: one SQLite file (WAL) holds events and read models.
-
-        One process writes, so the aggregate cache is updated on save instead of asking the
-        store for newer events on every load (AGGREGATE_CACHE_FASTFORWARD=n). A write by another
-        process still cannot be lost: the stale save conflicts, is refused as ConcurrentWrite
-        and the cache entry is evicted. Multi-process deployments (PostgreSQL) keep fast-forward.
-        """
-        env = {
-            "PERSISTENCE_MODULE": "eventsourcing.sqlite",
-            "SQLITE_DBNAME": sqlite_path,
-            "AGGREGATE_CACHE_FASTFORWARD": "n",
-        }
+        """The embedded default: one SQLite file (WAL) holds events and read models."""
+        env = {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": sqlite_path}
         return cls(env={**env, **kwargs.pop("env", {})}, **kwargs)
 
     @classmethod
@@ -114,9 +112,9 @@ class GongkaiLedger(EvaluationCommands, AnnualReportCommands, Application[UUID])
     ) -> GongkaiLedger:
         """The production store: a PostgreSQL database shared by every process.
 
-        The schema is created if it does not exist (first start). Fast-forward stays on, the
-        library's default: another process may have saved newer events since the cached copy
-        was made. Extra settings (pool size, timeouts: docs/operations.md) go in `env`.
+        The schema is created if it does not exist (first start). Several processes write:
+        a cached copy that missed another process's write is caught by `_run_command`. Extra
+        settings (pool size, timeouts: docs/operations.md) go in `env`.
         """
         import psycopg  # only the production mode needs the driver
         from psycopg.sql import SQL, Identifier
@@ -150,6 +148,8 @@ class GongkaiLedger(EvaluationCommands, AnnualReportCommands, Application[UUID])
         return self.policies.get(agency_code)
 
     def _load(self, cls: type[A], aggregate_id: UUID) -> A:
+        """A copy to act on: of the cached aggregate, not checked against the store (a stale
+        one is caught when the command is refused, `_run_command`), or folded from the store."""
         try:
             aggregate: Any = self.repository.get(aggregate_id, projector_func=fold)
         except AggregateNotFoundError:
@@ -157,26 +157,91 @@ class GongkaiLedger(EvaluationCommands, AnnualReportCommands, Application[UUID])
         if not isinstance(aggregate, cls):
             raise NotFound(cls.__name__, aggregate_id)
         aggregate.clock = self.clock
+        note_copy(aggregate_id, aggregate.version)
+        return aggregate
+
+    def _load_current(self, cls: type[A], aggregate_id: UUID) -> A:
+        """For queries, permission checks and shared sequences: the copy brought up to date
+        with the events other processes saved since it was cached (one read). A stale cached
+        copy is evicted, so the next load reads the store — evicting, unlike putting this
+        copy back, cannot overwrite a newer one another thread has just saved."""
+        aggregate = self._load(cls, aggregate_id)
+        newer = list(self.events.get(aggregate_id, gt=aggregate.version))
+        if newer:
+            self._evict(aggregate_id)
+            aggregate = fold(aggregate, newer)
+            note_copy(aggregate_id, aggregate.version)
+        return aggregate
+
+    def _load_expected(self, cls: type[A], aggregate_id: UUID, expected: int | None) -> A:
+        """The copy to act on, at the caller's expected version (If-Match) or StaleVersion.
+
+        A caller who names a newer version than the cached copy has seen another process's
+        write: the copy is reloaded before the comparison, never the caller refused.
+        """
+        aggregate = self._load(cls, aggregate_id)
+        if expected is not None and aggregate.version < expected:
+            self._evict(aggregate_id)
+            aggregate = self._load(cls, aggregate_id)
+        if expected is not None and aggregate.version != expected:
+            raise StaleVersion(aggregate_id, expected, aggregate.version)
         return aggregate
 
     def _save(self, *aggregates: LedgerAggregate) -> int | None:
+        for aggregate in aggregates:
+            note_created(aggregate.id)  # no-op for the loaded ones
         try:
             recordings = self.save(*aggregates)
         except (IntegrityError, RecordConflictError):
-            self._evict(*aggregates)
+            self._evict(*(aggregate.id for aggregate in aggregates))
             raise ConcurrentWrite(aggregates[0].id) from None
         if not recordings:
             return None
         notification_ids = [r.notification.id for r in recordings if r.notification is not None]
         return max(notification_ids) if notification_ids else None
 
-    def _evict(self, *aggregates: LedgerAggregate) -> None:
+    def _evict(self, *aggregate_ids: UUID) -> None:
         cache = self.repository.cache
         if cache is None:
             return
-        for aggregate in aggregates:
+        for aggregate_id in aggregate_ids:
             with suppress(KeyError):
-                cache.get(aggregate.id, evict=True)
+                cache.get(aggregate_id, evict=True)
+
+    def _run_command(self, attempt: Callable[[], R]) -> R:
+        """Run `attempt` (load → act → save) on cached copies. If it is refused — its save
+        conflicted or a rule refused it — and its copies had missed only writes recorded before
+        it started, run it once more on fresh copies (domain/concurrency.py)."""
+        started = self.clock()
+        with tracking_copies() as copies:
+            try:
+                return attempt()
+            except StaleVersion:
+                raise  # decided on a copy newer than the caller's version, or on the store
+            except DomainError as refusal:
+                self._evict_missed_or_refuse(copies, started, refusal)
+        return attempt()
+
+    def _evict_missed_or_refuse(
+        self, copies: dict[UUID, int], started: datetime, refusal: DomainError
+    ) -> None:
+        """Evict the copies that missed events, if those were all recorded before the command
+        started; otherwise raise: the refusal itself (no copy was stale), or ConcurrentWrite."""
+        missed = self._missed_events(copies)
+        if not missed:
+            raise refusal
+        self._evict(*{event.originator_id for event in missed})
+        if written_concurrently(missed, started):
+            raise ConcurrentWrite(missed[0].originator_id) from refusal
+
+    def _missed_events(self, copies: dict[UUID, int]) -> list[DomainEvent]:
+        """The stored events newer than the versions of the copies a command acted on."""
+        missed = [
+            event
+            for aggregate_id, version in copies.items()
+            for event in self.events.get(aggregate_id, gt=version)
+        ]
+        return cast("list[DomainEvent]", missed)
 
     def _act(
         self,
@@ -185,19 +250,22 @@ class GongkaiLedger(EvaluationCommands, AnnualReportCommands, Application[UUID])
         expected_version: int | None,
         action: Callable[[A], Any],
     ) -> CommandResult:
-        aggregate = self._load(cls, aggregate_id)
-        if expected_version is not None and aggregate.version != expected_version:
-            raise StaleVersion(aggregate_id, expected_version, aggregate.version)
-        action(aggregate)
-        position = self._save(aggregate)
-        return CommandResult(aggregate.id, aggregate.version, position)
+        def attempt() -> CommandResult:
+            aggregate = self._load_expected(cls, aggregate_id, expected_version)
+            action(aggregate)
+            position = self._save(aggregate)
+            return CommandResult(aggregate.id, aggregate.version, position)
+
+        return self._run_command(attempt)
 
     def _take_number(
         self, kind: str, agency_code: str, year: int, taken_by: UUID, actor: Actor
     ) -> tuple[int, NumberSequence]:
         seq_id = sequence_id(kind, agency_code, year)
         try:
-            sequence = self._load(NumberSequence, seq_id)
+            # Every writer of the agency and year takes numbers from it: a cached copy would
+            # usually be stale, and conflict with whichever process took the last number.
+            sequence = self._load_current(NumberSequence, seq_id)
         except NotFound:
             sequence = NumberSequence.start(
                 NumberSequence.Started,
@@ -213,10 +281,10 @@ class GongkaiLedger(EvaluationCommands, AnnualReportCommands, Application[UUID])
     # ---- queries ----------------------------------------------------------------------------
 
     def get_item(self, item_id: UUID) -> DisclosureItem:
-        return self._load(DisclosureItem, item_id)
+        return self._load_current(DisclosureItem, item_id)
 
     def get_request(self, request_id: UUID) -> DisclosureRequest:
-        return self._load(DisclosureRequest, request_id)
+        return self._load_current(DisclosureRequest, request_id)
 
     def history(self, aggregate_id: UUID) -> list[DomainEvent]:
         events = list(self.events.get(aggregate_id))
@@ -412,20 +480,19 @@ class GongkaiLedger(EvaluationCommands, AnnualReportCommands, Application[UUID])
     def register_in_catalogue(
         self, item_id: UUID, actor: Actor, on: date, expected_version: int | None = None
     ) -> CommandResult:
-        item = self._load(DisclosureItem, item_id)
-        if expected_version is not None and item.version != expected_version:
-            raise StaleVersion(item_id, expected_version, item.version)
-        policy = self.policy(item.agency_code)
-        if item.index_number is None:
+        def attempt() -> CommandResult:
+            item = self._load_expected(DisclosureItem, item_id, expected_version)
+            policy = self.policy(item.agency_code)
+            if item.index_number is not None:
+                item.register_in_catalogue(actor, on, item.index_number)
+                return CommandResult(item.id, item.version, self._save(item))
             serial, sequence = self._take_number(
                 "index", item.agency_code, item.formed_on.year, item.id, actor
             )
             item.register_in_catalogue(actor, on, policy.index_number(item.formed_on.year, serial))
-            position = self._save(item, sequence)
-        else:
-            item.register_in_catalogue(actor, on, item.index_number)
-            position = self._save(item)
-        return CommandResult(item.id, item.version, position)
+            return CommandResult(item.id, item.version, self._save(item, sequence))
+
+        return self._run_command(attempt)
 
     def change_item(
         self,
@@ -623,16 +690,16 @@ class GongkaiLedger(EvaluationCommands, AnnualReportCommands, Application[UUID])
     def register_request(
         self, request_id: UUID, actor: Actor, on: date, expected_version: int | None = None
     ) -> CommandResult:
-        request = self._load(DisclosureRequest, request_id)
-        if expected_version is not None and request.version != expected_version:
-            raise StaleVersion(request_id, expected_version, request.version)
-        serial, sequence = self._take_number(
-            "request", request.agency_code, request.received_on.year, request.id, actor
-        )
-        number = f"{request.agency_code}-申-{request.received_on.year}-{serial:05d}"
-        request.register(actor, on, number)
-        position = self._save(request, sequence)
-        return CommandResult(request.id, request.version, position)
+        def attempt() -> CommandResult:
+            request = self._load_expected(DisclosureRequest, request_id, expected_version)
+            year = request.received_on.year
+            serial, sequence = self._take_number(
+                "request", request.agency_code, year, request.id, actor
+            )
+            request.register(actor, on, f"{request.agency_code}-申-{year}-{serial:05d}")
+            return CommandResult(request.id, request.version, self._save(request, sequence))
+
+        return self._run_command(attempt)
 
     def _request_act(
         self,

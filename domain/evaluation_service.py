@@ -1,7 +1,7 @@
 """Verbs of the evaluation record (考评记录), as a mixin for `GongkaiLedger`.
 
 Wire it with `class GongkaiLedger(EvaluationCommands, AnnualReportCommands, Application[UUID])`.
-The mixin uses only the ledger's plumbing (`policies`, `clock`, `_load`, `_save`).
+The mixin uses only the ledger's plumbing (`policies`, `clock`, `domain.records.Ledger`).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ class EvaluationCommands:
     """Record the judged criteria of the 004 att.11 evaluation for an agency and year."""
 
     def get_evaluation_record(self: _Ledger, agency_code: str, year: int) -> EvaluationRecord:
-        return self._load(EvaluationRecord, evaluation_record_id(agency_code, year))
+        return self._load_current(EvaluationRecord, evaluation_record_id(agency_code, year))
 
     def record_evaluation_finding(
         self: _Ledger,

@@ -100,9 +100,9 @@ class PostgresConfig:
     def ledger_env(self) -> dict[str, str]:
         """The environment of `eventsourcing.postgres` for `GongkaiLedger`.
 
-        Fast-forward stays on (the library's default): several processes write, so a cached
-        aggregate must catch up with the store before each command (docs/architecture.md).
-        `POSTGRES_PRE_PING` makes the library's pool replace connections a restart broke.
+        Several processes write; `GongkaiLedger` handles cached copies that missed another
+        process's write (domain/concurrency.py). `POSTGRES_PRE_PING` makes the library's pool
+        replace connections a restart broke.
         """
         return {
             "PERSISTENCE_MODULE": "eventsourcing.postgres",

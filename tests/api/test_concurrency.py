@@ -1,18 +1,26 @@
 """Two writers on one aggregate: one wins, the other is told (409, or 412 with If-Match), and
-the event history holds exactly the winner's event — nothing lost, nothing doubled."""
+the event history holds exactly the winner's event — nothing lost, nothing doubled. A second API
+app over the same store stands for another process: its writes are read and built upon here."""
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+import warnings
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from uuid import UUID
 
 import pytest
 
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")  # as in tests/api/conftest.py
+    from fastapi.testclient import TestClient
+
+from api.main import create_app
+from api.services import Services
 from domain.application import GongkaiLedger
-from tests.api.conftest import Given
+from tests.api.conftest import Api, Given
 
 PUBLISH = {"on": "2025-03-06", "channels": ["portal"]}
 
@@ -104,3 +112,44 @@ def test_two_new_numbers_never_collide(given_commands: Given) -> None:
     assert all(r.status_code == 200 for r in responses), [r.text for r in responses]
     numbers = [given_commands.ledger.get_item(i).index_number for i in items]
     assert len(set(numbers)) == len(numbers)
+
+
+@pytest.fixture
+def other_process(commands_api: Api) -> Iterator[Api]:
+    """A second API app over the same store, with its own ledger and cache: another process."""
+    app = create_app(commands_api.services.settings)
+    services: Services = app.state.services
+    try:
+        with TestClient(app) as client:
+            yield Api(client, services, commands_api.headers, commands_api.officials)
+    finally:
+        services.close()
+
+
+def test_a_write_through_another_process_is_read_and_built_upon_here(
+    given_commands: Given, other_process: Api
+) -> None:
+    """This process cached the item at version 4; the other publishes it (5). Here a read shows
+    5 at once, a command with If-Match "5" is accepted, and If-Match "4" is 412 against the
+    current version — never against the stale cached copy."""
+    item_id = given_commands.approved()
+    here = given_commands.api
+    published = other_process.post(f"/items/{item_id}/publication", "disclosure_office", PUBLISH)
+    assert published.json()["version"] == 5
+    read = here.get(f"/items/{item_id}", "disclosure_office")
+    assert (read.headers["ETag"], read.json()["published_on"]) == ('"5"', "2025-03-06")
+    registration = here.post(
+        f"/items/{item_id}/catalogue-registration",
+        "disclosure_office",
+        {"on": "2025-03-06"},
+        **{"If-Match": '"5"'},
+    )
+    assert (registration.status_code, registration.json()["version"]) == (200, 6)
+    stale = here.post(
+        f"/items/{item_id}/changes",
+        "disclosure_office",
+        {"on": "2025-03-07", "description": "基于旧版本的变更"},
+        **{"If-Match": '"4"'},
+    )
+    assert (stale.status_code, stale.json()["current_version"]) == (412, 6)
+    assert len(published_events(given_commands, item_id)) == 1

@@ -6,8 +6,9 @@ dropped afterwards. When the server does not answer, a `# skipped: …` line is 
 
 pg-command-path
     The item lifecycle of `bench_command_path` (register, mark, audit, review, approve,
-    publish) through `GongkaiLedger` on PostgreSQL (fast-forward on, as in production), saved
-    events/s ÷ a bare `eventsourcing` save of a trivial aggregate on PostgreSQL.
+    publish) through `GongkaiLedger` on PostgreSQL (as in production: commands on cached
+    copies, domain/concurrency.py), saved events/s ÷ a bare `eventsourcing` save of a trivial
+    aggregate on PostgreSQL.
 pg-projection-rebuild
     `tests.bench.history` generates PG_EVENTS (200,000: a million takes several minutes to
     insert and replay on 2 cores; the rate, not the size, is the figure) into the event table;
