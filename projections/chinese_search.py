@@ -16,33 +16,29 @@ so a filtered search is one posting-list intersection rather than a scan.
 from __future__ import annotations
 
 import hashlib
+import re
 import unicodedata
+from functools import lru_cache
+from operator import add
 
 MAX_QUERY_SEGMENTS = 8
+
+
+# Runs of letters and digits: `\w` is `str.isalnum()` plus the underscore, which is excluded.
+_RUN = re.compile(r"[^\W_]+")
 
 
 def segments(text: str) -> list[str]:
     """Runs of letters and digits after NFKC folding (full-width to half-width) and lowercasing;
     punctuation and spaces separate them."""
-    folded = unicodedata.normalize("NFKC", text).lower()
-    runs: list[str] = []
-    current: list[str] = []
-    for char in folded:
-        if char.isalnum():
-            current.append(char)
-        elif current:
-            runs.append("".join(current))
-            current = []
-    if current:
-        runs.append("".join(current))
-    return runs
+    return _RUN.findall(unicodedata.normalize("NFKC", text).lower())
 
 
 def index_terms(text: str) -> str:
     """The space-separated terms stored for `text`."""
     terms: list[str] = []
     for run in segments(text):
-        terms.extend(run[i : i + 2] for i in range(len(run) - 1))
+        terms.extend(map(add, run, run[1:]))  # the run's bigrams
         terms.append(run[-1])
     return " ".join(terms)
 
@@ -60,6 +56,7 @@ def match_expression(query: str) -> str | None:
     return " AND ".join(parts) if parts else None
 
 
+@lru_cache(maxsize=4096)  # a few agencies, departments, themes and years: hashed once each
 def facet_token(kind: str, value: str | int) -> str:
     """A filter value as one ASCII token ("a" agency, "d" department, "t" theme, "y" year)."""
     if kind == "y":

@@ -1,20 +1,24 @@
-"""Who did what, when, on whose approval: one row per item or request event.
+"""Who did what, when, on whose approval: the steps of every item and request, rendered on read.
 
 The accountability rules (004 att.3 Art 6; 002 Art 63-64) ask, for any item or request, who
-decided, when, on what basis and with whose approval, and whether a handler objected. This
-table answers that without replaying aggregates. It holds no applicant personal data: a
-received request is recorded by applicant type and channel only (the Regulation Art 29 data
-stays in the event store), correction defects and third parties are counted or typed, not
-named.
+decided, when, on what basis and with whose approval, and whether a handler objected. The
+table keeps only what finds the steps — each aggregate's notification ids, and each official's
+per day (acted or approved) — and a query renders them from the events themselves, so the
+answer is never staler or poorer than the event store (docs/projections.md has the numbers).
+It holds no applicant personal data, nor anything rendered from it: a received request is
+described by applicant type and channel only (the Regulation Art 29 data stays in the event
+store), correction defects and third parties are counted or typed, not named.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
+
+import orjson
 
 from domain.application import GongkaiLedger
 from domain.base import Approval, DomainEvent, LedgerAggregate
@@ -29,30 +33,8 @@ from domain.codes import (
 from domain.disclosure_item import DisclosureItem as Item
 from domain.disclosure_request import DisclosureRequest as Request
 from projections.driver import Positioned
-from projections.sql import id_key, key_of
+from projections.sql import key_of
 from projections.store import Tx
-
-COLUMNS = (
-    "notification_id",
-    "aggregate_id",
-    "aggregate_type",
-    "version",
-    "event_type",
-    "recorded_at",
-    "on_date",
-    "official_id",
-    "role",
-    "department",
-    "what_zh",
-    "what_en",
-    "reason",
-    "legal_basis",
-    "approver_id",
-    "approver_role",
-    "collective",
-    "meeting_ref",
-    "objection",
-)
 
 ANSWERS = {
     ConsultationAnswer.AGREED: "同意",
@@ -98,14 +80,6 @@ class HistoryEntry:
     collective: bool
     meeting_ref: str
     objection: str
-
-    @classmethod
-    def from_row(cls, row: Sequence[Any]) -> HistoryEntry:
-        values = dict(zip(COLUMNS, row, strict=True))
-        values["recorded_at"] = datetime.fromisoformat(values["recorded_at"])
-        values["on_date"] = date.fromisoformat(values["on_date"])
-        values["collective"] = bool(values["collective"])
-        return cls(**values)
 
 
 def _ground(event: Any) -> str:
@@ -359,52 +333,52 @@ DESCRIBE: dict[type[DomainEvent], Callable[[Any], Description]] = {
 
 
 class DecisionHistory:
+    """`decision_history(aggregate_id, notification_ids)`: the aggregate's recorded steps;
+    `decision_history_officials(official_id, on_date, notification_ids)`: what an official did
+    or approved with that effective date. Ids are comma-separated, ascending; a batch appends
+    to each row once, so any batching leaves the same text."""
+
     name = "decision_history"
-    version = 1
+    version = 2  # 1: one row per event with its rendered description
 
     def create(self, tx: Tx) -> None:
         tx.execute(
-            f"CREATE TABLE IF NOT EXISTS decision_history (notification_id {id_key(tx)}, "
-            "aggregate_id TEXT NOT NULL, aggregate_type TEXT NOT NULL, version INT NOT NULL, "
-            "event_type TEXT NOT NULL, recorded_at TEXT NOT NULL, on_date TEXT NOT NULL, "
-            "official_id TEXT NOT NULL, role TEXT NOT NULL, department TEXT NOT NULL, "
-            "what_zh TEXT NOT NULL, what_en TEXT NOT NULL, reason TEXT NOT NULL, "
-            "legal_basis TEXT NOT NULL, approver_id TEXT, approver_role TEXT, "
-            "collective INT NOT NULL, meeting_ref TEXT NOT NULL, objection TEXT NOT NULL)"
-        )
-
-    def create_indexes(self, tx: Tx) -> None:
-        tx.execute(
-            "CREATE INDEX IF NOT EXISTS decision_history_aggregate "
-            "ON decision_history (aggregate_id, version)"
+            "CREATE TABLE IF NOT EXISTS decision_history ("
+            "aggregate_id TEXT PRIMARY KEY, notification_ids TEXT NOT NULL)"
         )
         tx.execute(
-            "CREATE INDEX IF NOT EXISTS decision_history_official "
-            "ON decision_history (official_id, on_date)"
-        )
-        tx.execute(
-            "CREATE INDEX IF NOT EXISTS decision_history_approver "
-            "ON decision_history (approver_id, on_date) WHERE approver_id IS NOT NULL"
+            "CREATE TABLE IF NOT EXISTS decision_history_officials ("
+            "official_id TEXT NOT NULL, on_date TEXT NOT NULL, notification_ids TEXT NOT NULL, "
+            "PRIMARY KEY (official_id, on_date))"
         )
 
     def drop(self, tx: Tx) -> None:
+        tx.execute("DROP TABLE IF EXISTS decision_history_officials")
         tx.execute("DROP TABLE IF EXISTS decision_history")
 
     def handle(self, tx: Tx, event: DomainEvent, notification_id: int) -> None:
         self.handle_batch(tx, [(event, notification_id)])
 
     def handle_batch(self, tx: Tx, events: Sequence[Positioned]) -> None:
-        recordings = RECORDINGS
-        rows = [
-            _row(event, key_of(event.originator_id), nid, recording)
-            for event, nid in events
-            if (recording := recordings.get(type(event))) is not None
-        ]
+        by_aggregate, by_official = _steps(events)
+        # In key order: neighbouring keys share B-tree pages (measured: a third less SQL time).
         tx.executemany(
-            f"INSERT INTO decision_history ({', '.join(COLUMNS)}) "
-            f"VALUES ({', '.join('?' * len(COLUMNS))})",
-            rows,
+            "INSERT INTO decision_history (aggregate_id, notification_ids) VALUES (?, ?) "
+            f"ON CONFLICT (aggregate_id) DO UPDATE SET {_APPEND.format('decision_history')}",
+            sorted((key, _joined(ids)) for key, ids in by_aggregate.items()),
         )
+        tx.executemany(
+            "INSERT INTO decision_history_officials (official_id, on_date, notification_ids) "
+            "VALUES (?, ?, ?) ON CONFLICT (official_id, on_date) "
+            f"DO UPDATE SET {_APPEND.format('decision_history_officials')}",
+            sorted(
+                (official, day.isoformat(), _joined(ids))
+                for (official, day), ids in by_official.items()
+            ),
+        )
+
+
+_APPEND = "notification_ids = {0}.notification_ids || ',' || excluded.notification_ids"
 
 
 @dataclass(frozen=True, slots=True)
@@ -430,57 +404,121 @@ RECORDINGS: dict[type[DomainEvent], _Recording] = {
 }
 
 
-def _row(event: Any, key: str, nid: int, recording: _Recording) -> tuple[Any, ...]:
+def _steps(
+    events: Sequence[Positioned],
+) -> tuple[dict[str, list[int]], dict[tuple[str, date], list[int]]]:
+    """The batch's recorded notification ids by aggregate and by (official, effective date):
+    the one who acted and the approver, who shares responsibility (004 att.3 Art 6;
+    002 Art 64)."""
+    recordings = RECORDINGS
+    # Keyed by the id's integer while folding (hashing a UUID object is a Python call and
+    # `key_of` another lookup: measured twice the cost); its text once per aggregate.
+    by_number: dict[int, list[int]] = {}
+    originators: dict[int, UUID] = {}
+    by_official: dict[tuple[str, date], list[int]] = {}
+    for event, nid in events:
+        recording = recordings.get(type(event))
+        if recording is None:
+            continue
+        originator = event.originator_id
+        number = originator.int
+        ids = by_number.get(number)
+        if ids is None:
+            by_number[number] = ids = []
+            originators[number] = originator
+        ids.append(nid)
+        day: date = event.on  # type: ignore[attr-defined]
+        actor = event.actor.official_id
+        by_official.setdefault((actor, day), []).append(nid)
+        if recording.has_approval:
+            approval: Approval | None = event.approval  # type: ignore[attr-defined]
+            if approval is not None and approval.approver.official_id != actor:
+                by_official.setdefault((approval.approver.official_id, day), []).append(nid)
+    by_aggregate = {key_of(originators[number]): ids for number, ids in by_number.items()}
+    return by_aggregate, by_official
+
+
+def _joined(ids: list[int]) -> str:
+    """The ids as "1,5,9" (orjson writes them four times faster than `",".join(map(str, …))`)."""
+    return orjson.dumps(ids)[1:-1].decode()
+
+
+def _ids(text: str) -> list[int]:
+    ids: list[int] = orjson.loads(f"[{text}]")
+    return ids
+
+
+# ---- queries: the steps rendered from their events ------------------------------------------
+
+
+def timeline(tx: Tx, app: GongkaiLedger, aggregate_id: UUID | str) -> list[HistoryEntry]:
+    """Every recorded step of one item or request, in order (as far as the model has got)."""
+    aggregate_id = UUID(str(aggregate_id))
+    row = tx.fetchone(
+        "SELECT notification_ids FROM decision_history WHERE aggregate_id = ?",
+        (str(aggregate_id),),
+    )
+    if row is None:
+        return []
+    # The model records every event of a RECORDINGS class, in order, so the n-th id is the
+    # n-th such event of the aggregate: one read of its events renders the whole timeline.
+    recorded = [e for e in app.events.get(aggregate_id) if type(e) in RECORDINGS]
+    return [_entry(nid, event) for nid, event in zip(_ids(row[0]), recorded, strict=False)]
+
+
+def by_official(
+    tx: Tx, app: GongkaiLedger, official_id: str, start: date, end: date
+) -> list[HistoryEntry]:
+    """What an official did or approved with an effective date in [start, end], by date; an
+    approver shares responsibility for what they approved (004 att.3 Art 6; 002 Art 64)."""
+    rows = tx.fetchall(
+        "SELECT notification_ids FROM decision_history_officials "
+        "WHERE official_id = ? AND on_date BETWEEN ? AND ? ORDER BY on_date",
+        (official_id, start.isoformat(), end.isoformat()),
+    )
+    return [_entry(nid, event) for nid, event in _notified(app, _ids_of(rows))]
+
+
+def _ids_of(rows: Iterable[Sequence[Any]]) -> list[int]:
+    return [nid for row in rows for nid in _ids(row[0])]
+
+
+def _notified(app: GongkaiLedger, ids: list[int]) -> list[tuple[int, DomainEvent]]:
+    """The events with these notification ids, read from the notification log one by one."""
+    found: list[tuple[int, DomainEvent]] = []
+    for nid in ids:
+        for notification in app.recorder.select_notifications(nid, 1, stop=nid):
+            found.append((nid, app.mapper.to_domain_event(notification)))  # type: ignore[arg-type]
+    return found
+
+
+def _entry(nid: int, event: Any) -> HistoryEntry:
+    recording = RECORDINGS[type(event)]
     actor = event.actor
     approval: Approval | None = event.approval if recording.has_approval else None
     approver = approval.approver if approval is not None else None
-    return (
-        nid,
-        key,
-        recording.aggregate_type,
-        event.originator_version,
-        recording.event_type,
-        event.timestamp.isoformat(),
-        event.on.isoformat(),
-        actor.official_id,
-        actor.role.value,
-        actor.department,
-        *recording.describe(event),
-        approver.official_id if approver else None,
-        approver.role.value if approver else None,
-        int(approval.collective) if approval else 0,
-        approval.meeting_ref if approval else "",
-        event.objection if recording.has_objection else "",
+    what_zh, what_en, reason, legal_basis = recording.describe(event)
+    return HistoryEntry(
+        notification_id=nid,
+        aggregate_id=str(event.originator_id),
+        aggregate_type=recording.aggregate_type,
+        version=event.originator_version,
+        event_type=recording.event_type,
+        recorded_at=event.timestamp,
+        on_date=event.on,
+        official_id=actor.official_id,
+        role=actor.role.value,
+        department=actor.department,
+        what_zh=what_zh,
+        what_en=what_en,
+        reason=reason,
+        legal_basis=legal_basis,
+        approver_id=approver.official_id if approver is not None else None,
+        approver_role=approver.role.value if approver is not None else None,
+        collective=approval.collective if approval is not None else False,
+        meeting_ref=approval.meeting_ref if approval is not None else "",
+        objection=event.objection if recording.has_objection else "",
     )
-
-
-# ---- queries -------------------------------------------------------------------------------
-
-
-def timeline(tx: Tx, aggregate_id: UUID | str) -> list[HistoryEntry]:
-    """Every recorded step of one item or request, in order."""
-    rows = tx.fetchall(
-        f"SELECT {', '.join(COLUMNS)} FROM decision_history "
-        "WHERE aggregate_id = ? ORDER BY version",
-        (str(aggregate_id),),
-    )
-    return [HistoryEntry.from_row(row) for row in rows]
-
-
-def by_official(tx: Tx, official_id: str, start: date, end: date) -> list[HistoryEntry]:
-    """What an official did or approved with an effective date in [start, end]; an approver
-    shares responsibility for what they approved (004 att.3 Art 6; 002 Art 64)."""
-    columns = ", ".join(COLUMNS)
-    bounds = (official_id, start.isoformat(), end.isoformat())
-    rows = tx.fetchall(
-        f"SELECT {columns} FROM decision_history "
-        "WHERE official_id = ? AND on_date BETWEEN ? AND ? "
-        f"UNION SELECT {columns} FROM decision_history "
-        "WHERE approver_id = ? AND on_date BETWEEN ? AND ? "
-        "ORDER BY on_date, notification_id",
-        bounds + bounds,
-    )
-    return [HistoryEntry.from_row(row) for row in rows]
 
 
 def state_at(app: GongkaiLedger, entry: HistoryEntry) -> LedgerAggregate | None:

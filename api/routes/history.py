@@ -58,7 +58,7 @@ def get_history(
     for event in shown:
         aggregate = event.mutate(aggregate)
     with services.store.reading() as tx:
-        steps = decision_history.timeline(tx, aggregate_id)
+        steps = decision_history.timeline(tx, ledger, aggregate_id)
     sees = reader.sees_applicant
     return HistoryOut(
         id=aggregate_id,

@@ -95,38 +95,43 @@ def load_catalogue(store: SqliteStore, count: int) -> None:
         catalogue.drop(tx)
         catalogue.create(tx)
     for start in range(1, count + 1, LOAD_BATCH):
-        states: dict[str, _ItemState] = {}
+        states: dict[int, _ItemState] = {}
         for doc_id in range(start, min(start + LOAD_BATCH, count + 1)):
             year = rng.randint(2015, 2025)
             agency = rng.choice(AGENCIES)
             text = title(rng, year)
             key = f"00000000-0000-4000-8000-{doc_id:012d}"
-            states[key] = _ItemState.from_row(
+            states[doc_id] = _ItemState.from_row(
                 (
                     key,
+                    doc_id,
                     agency,
-                    text,
-                    "",
-                    f"发〔{year}〕{doc_id % 400}号",
-                    rng.choice(DEPARTMENTS),
-                    f"{year}-06-01",
-                    rng.choice(THEMES),
-                    "ordinary",
-                    "proactive",
-                    "in_force",
+                    catalogue._issuer(agency),
                     f"{agency}/{year}-{doc_id:05d}",
                     text,
+                    "",
+                    rng.choice(DEPARTMENTS),
+                    f"发〔{year}〕{doc_id % 400}号",
+                    f"{year}-06-01",
                     f"{year}-06-20",
+                    year,
+                    rng.choice(THEMES),
+                    "ordinary",
                     "portal",
+                    "in_force",
+                    None,
                     "",
                     None,
+                    "proactive",
+                    1,
                     doc_id,
+                    "published",
                 )
             )
         with store.transaction() as tx:
-            catalogue._write(
-                tx, states, {}, {key: (s.doc_id, "published") for key, s in states.items()}
-            )
+            catalogue._write(tx, states, {})
+    with store.transaction() as tx:
+        catalogue.create_indexes(tx)
 
 
 def search_bench(folder: Path) -> None:

@@ -143,17 +143,18 @@ SKIPPED_TABLES = frozenset({"stored_events", "projection_tracking", "projection_
 
 
 def read_model_tables(store: SqlStore) -> list[str]:
-    """Every read-model table: not the event store, the driver's bookkeeping, nor FTS5's
-    internal shadow tables (their layout depends on merge history, their content does not)."""
+    """Every read-model table and view (the catalogue serves its entries and feed through
+    views): not the event store, the driver's bookkeeping, nor FTS5's internal shadow tables
+    (their layout depends on merge history, their content does not)."""
     with store.reading() as tx:
         if tx.dialect != "sqlite":
             rows = tx.fetchall(
                 "SELECT table_name FROM information_schema.tables "
-                "WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'"
+                "WHERE table_schema = current_schema() AND table_type IN ('BASE TABLE', 'VIEW')"
             )
             names = [str(row[0]) for row in rows]
             return sorted(n for n in names if n not in SKIPPED_TABLES and not n.endswith("_events"))
-        rows = tx.fetchall("SELECT name, sql FROM sqlite_master WHERE type = 'table'")
+        rows = tx.fetchall("SELECT name, sql FROM sqlite_master WHERE type IN ('table', 'view')")
     virtual = [name for name, sql in rows if str(sql).upper().startswith("CREATE VIRTUAL")]
     return sorted(
         name

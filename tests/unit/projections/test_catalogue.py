@@ -295,3 +295,21 @@ def test_handle_and_handle_batch_give_the_same_tables(app: GongkaiLedger, backen
     ProjectionDriver(app, batched, [Catalogue()]).catch_up()
     ProjectionDriver(app, single, [Catalogue()], batch_size=1).catch_up()
     assert dump(batched) == dump(single)
+
+
+def test_a_store_written_by_version_1_is_rebuilt_with_views(
+    app: GongkaiLedger, store: SqlStore
+) -> None:
+    """Version 1 kept `catalogue_entries` and `catalogue_feed` as tables beside a state table;
+    version 2 serves them as views over `catalogue_items`, so its reset drops either kind."""
+    item = publish(app, PLAN)
+    with store.transaction() as tx:
+        tx.execute("CREATE TABLE catalogue_item_state (item_id TEXT PRIMARY KEY)")
+        tx.execute("CREATE TABLE catalogue_entries (item_id TEXT PRIMARY KEY, title TEXT)")
+        tx.execute("CREATE TABLE catalogue_feed (seq BIGINT PRIMARY KEY, item_id TEXT, op TEXT)")
+        tx.execute("INSERT INTO catalogue_entries VALUES ('stale', 'stale')")
+    driver = ProjectionDriver(app, store, [Catalogue()])
+    listed = entry(driver, item)
+    assert listed is not None and listed.title == PLAN
+    assert [change.item_id for change in feed(driver).changes] == [str(item)]
+    assert "catalogue_item_state" not in dump(store)

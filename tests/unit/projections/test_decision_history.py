@@ -43,10 +43,10 @@ def store(backend: Backend) -> SqlStore:
 
 
 def read(app: GongkaiLedger, store: SqlStore, query: Callable[..., T], *args: Any) -> T:
-    """Process what is new, then answer `query` from the store."""
+    """Process what is new, then answer `query` from the store (and the events it renders)."""
     ProjectionDriver(app, store, [DecisionHistory()], batch_size=5).catch_up()
     with store.reading() as tx:
-        return query(tx, *args)
+        return query(tx, app, *args)
 
 
 def test_an_items_timeline_names_each_actor_step_and_approver(
