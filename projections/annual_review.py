@@ -4,14 +4,14 @@ the approval of the leader in charge and then published (002 Art 55-56).
 
 An item is in year Y's worklist when it was marked non-public during Y-1 on the drafting form or
 by the disclosure office's audit (000 §一(三)2-3) — the same scope `DisclosureItem` enforces
-when a decision is recorded. `handle_batch` reads the rows its events touch, folds the batch
-in memory and writes each touched row once; every change is guarded by the event version, so a
+when a decision is recorded. `handle_batch` folds the batch in memory over the rows its events
+touch and writes each touched row once; every change is guarded by the event version, so a
 restart or a re-run gives the same tables.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -58,12 +58,16 @@ _CREATE = (
         approved_on TEXT,
         PRIMARY KEY (item_id, review_year)
     )""",
-    "CREATE INDEX IF NOT EXISTS annual_review_items_agency ON annual_review_items (agency_code)",
+)
+_CREATE_AGENCY_INDEX = (
+    "CREATE INDEX IF NOT EXISTS annual_review_items_agency ON annual_review_items (agency_code)"
 )
 _TABLES = ("annual_review_decisions", "annual_review_marks", "annual_review_items")
 
-# Whole rows, written once per batch at their folded state (the version guards are applied in
-# memory, over the stored rows read at the start of the batch).
+# Whole rows, written once per batch at their folded state. The version guards are applied in
+# memory, and again here: an item whose events in the batch start with its registration is
+# folded from scratch without reading its rows, so a redelivered history must not overwrite
+# newer ones.
 _WRITE_ITEM = """
 INSERT INTO annual_review_items
     (item_id, agency_code, department, title, current_attribute, attribute_since, version)
@@ -71,7 +75,8 @@ VALUES (?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (item_id) DO UPDATE SET
     agency_code = excluded.agency_code, department = excluded.department,
     title = excluded.title, current_attribute = excluded.current_attribute,
-    attribute_since = excluded.attribute_since, version = excluded.version"""
+    attribute_since = excluded.attribute_since, version = excluded.version
+WHERE excluded.version > annual_review_items.version"""
 _WRITE_MARK = """
 INSERT INTO annual_review_marks
     (item_id, mark_year, first_marked_on, last_marked_on, marked_attribute, marked_by_audit,
@@ -80,7 +85,16 @@ VALUES (?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (item_id, mark_year) DO UPDATE SET
     first_marked_on = excluded.first_marked_on, last_marked_on = excluded.last_marked_on,
     marked_attribute = excluded.marked_attribute, marked_by_audit = excluded.marked_by_audit,
-    version = excluded.version"""
+    version = excluded.version
+WHERE excluded.version > annual_review_marks.version"""
+_READ_ITEMS = (
+    "SELECT item_id, agency_code, department, title, current_attribute, attribute_since, "
+    "version FROM annual_review_items"
+)
+_READ_MARKS = (
+    "SELECT item_id, mark_year, first_marked_on, last_marked_on, marked_attribute, "
+    "marked_by_audit, version FROM annual_review_marks"
+)
 _UPSERT_DECISION = """
 INSERT INTO annual_review_decisions
     (item_id, review_year, outcome, reason, decided_on, decided_by, approver_id, approved_on)
@@ -106,6 +120,10 @@ class AnnualReviewModel:
         for statement in _CREATE:
             tx.execute(statement)
 
+    def create_indexes(self, tx: Tx) -> None:
+        """Built by the driver once the model has caught up after a reset."""
+        tx.execute(_CREATE_AGENCY_INDEX)
+
     def drop(self, tx: Tx) -> None:
         for table in _TABLES:
             tx.execute(f"DROP TABLE IF EXISTS {table}")
@@ -114,114 +132,146 @@ class AnnualReviewModel:
         self.handle_batch(tx, [(event, notification_id)])
 
     def handle_batch(self, tx: Tx, events: Sequence[Positioned]) -> None:
-        """Fold the batch in memory over the stored rows it touches (read in a few queries),
-        with the same version guards as one statement per event, then write each touched row
-        once."""
-        relevant = [(key_of(e.originator_id), e) for e, _ in events if type(e) in HANDLED]
-        if not relevant:
+        """Fold the batch in memory, with the same version guards as one statement per event,
+        then write each touched row once."""
+        batch = _ReviewRows()
+        batch.fold(events)
+        batch.settle(tx)
+        tx.executemany(_WRITE_ITEM, [batch.items[key] for key in batch.dirty_items])
+        tx.executemany(_WRITE_MARK, [batch.marks[key] for key in batch.dirty_marks])
+        tx.executemany(_UPSERT_DECISION, list(batch.decisions.values()))
+
+
+_Fold = Callable[["_ReviewRows", str, Any], None]
+
+
+class _ReviewRows:
+    """The rows a batch touches, folded in memory. Rows are lists in their table's column
+    order; `version` (last) guards every update, here and in the upserts.
+
+    An item registered in the batch is folded from scratch: the batch holds its whole history,
+    so even a redelivered one gives complete rows, and the guarded upserts never replace newer
+    ones. The events of any other item wait until `settle` has read its stored rows (in a few
+    queries for the whole batch)."""
+
+    def __init__(self) -> None:
+        self.items: dict[str, list[Any]] = {}
+        self.marks: dict[tuple[str, int], list[Any]] = {}
+        self.dirty_items: set[str] = set()
+        self.dirty_marks: set[tuple[str, int]] = set()
+        self.decisions: dict[tuple[str, int], tuple[Any, ...]] = {}
+        self.waiting: dict[str, list[tuple[_Fold, Any]]] = {}
+
+    def fold(self, events: Sequence[Positioned]) -> None:
+        folds, items, waiting = _FOLDS, self.items, self.waiting
+        for event in [event for event, _ in events if type(event) in folds]:
+            fold = folds[type(event)]
+            key = key_of(event.originator_id)
+            if key in items or (fold is _registered and event.originator_version == 1):
+                fold(self, key, event)
+            elif key in waiting:
+                waiting[key].append((fold, event))
+            else:
+                waiting[key] = [(fold, event)]
+
+    def settle(self, tx: Tx) -> None:
+        """Fold the events that waited, over their items' stored rows."""
+        if not self.waiting:
             return
-        keys = {key for key, _ in relevant}
-        items: dict[str, list[Any]] = {
-            row[0]: list(row)
-            for row in fetch_in(
-                tx,
-                "SELECT item_id, agency_code, department, title, current_attribute, "
-                "attribute_since, version FROM annual_review_items",
-                "item_id",
-                keys,
-            )
-        }
-        marked = {key for key, e in relevant if type(e) in _MARKINGS}
-        marks: dict[tuple[str, int], list[Any]] = {
-            (row[0], int(row[1])): list(row)
-            for row in fetch_in(
-                tx,
-                "SELECT item_id, mark_year, first_marked_on, last_marked_on, marked_attribute, "
-                "marked_by_audit, version FROM annual_review_marks",
-                "item_id",
-                marked,
-            )
-        }
-        dirty_items: set[str] = set()
-        dirty_marks: set[tuple[str, int]] = set()
-        decisions: dict[tuple[str, int], tuple[Any, ...]] = {}
-        for key, event in relevant:
-            version = event.originator_version
-            kind = type(event)
-            item = items.get(key)
-            if kind is Item.Registered:
-                assert isinstance(event, Item.Registered)
-                if item is None:
-                    items[key] = [key, event.agency_code, event.department, event.title, None,
-                                  None, version]  # fmt: skip
-                    dirty_items.add(key)
-                elif item[6] < version:
-                    item[1:4] = (event.agency_code, event.department, event.title)
-                    item[6] = version
-                    dirty_items.add(key)
-            elif kind is Item.AttributeMarked or kind is Item.AttributeAudited:
-                assert isinstance(event, Item.AttributeMarked | Item.AttributeAudited)
-                on = event.on.isoformat()
-                if item is not None and item[6] < version:
-                    item[4:7] = (event.attribute.value, on, version)
-                    dirty_items.add(key)
-                if event.attribute in NON_PUBLIC:
-                    by_audit = int(kind is Item.AttributeAudited)  # 000 §一(三)3
-                    mark_key = (key, event.on.year)
-                    mark = marks.get(mark_key)
-                    if mark is None:
-                        marks[mark_key] = [*mark_key, on, on, event.attribute.value, by_audit,
-                                           version]  # fmt: skip
-                        dirty_marks.add(mark_key)
-                    elif mark[6] < version:
-                        mark[3:7] = (on, event.attribute.value, by_audit, version)
-                        dirty_marks.add(mark_key)
-            elif kind is Item.Changed:
-                assert isinstance(event, Item.Changed)
-                if event.title and item is not None and item[6] < version:
-                    item[3] = event.title
-                    item[6] = version
-                    dirty_items.add(key)
-            elif kind is Item.AnnualReviewDecided:
-                assert isinstance(event, Item.AnnualReviewDecided)
-                approval = event.approval
-                decisions[(key, event.review_year)] = (
-                    key,
-                    event.review_year,
-                    event.outcome.value,
-                    event.reason,
-                    event.on.isoformat(),
-                    event.actor.official_id,
-                    approval.approver.official_id if approval else None,
-                    approval.approved_on.isoformat() if approval else None,
-                )
-                reclassified = event.outcome is AnnualReviewOutcome.RECLASSIFIED
-                if reclassified and item is not None and item[6] < version:
-                    # 002 Art 55: reclassified to 主动公开 on the leader's approval.
-                    item[4:7] = (PROACTIVE, event.on.isoformat(), version)
-                    dirty_items.add(key)
-            elif kind is Item.ExemptionLifted:
-                assert isinstance(event, Item.ExemptionLifted)
-                # 004 att.6 Art 12: opened outside the March review.
-                if item is not None and item[6] < version:
-                    item[4:7] = (PROACTIVE, event.on.isoformat(), version)
-                    dirty_items.add(key)
-        tx.executemany(_WRITE_ITEM, [items[key] for key in dirty_items])
-        tx.executemany(_WRITE_MARK, [marks[key] for key in dirty_marks])
-        tx.executemany(_UPSERT_DECISION, list(decisions.values()))
+        for row in fetch_in(tx, _READ_ITEMS, "item_id", self.waiting):
+            self.items[row[0]] = list(row)
+        for row in fetch_in(tx, _READ_MARKS, "item_id", self.waiting):
+            self.marks[(row[0], int(row[1]))] = list(row)
+        for key, waiting in self.waiting.items():
+            for fold, event in waiting:
+                fold(self, key, event)
+        self.waiting = {}
+
+    def item_before(self, key: str, version: int) -> list[Any] | None:
+        """The item's row when `version` is newer than it (None: absent or already applied);
+        the caller changes it, so it is marked to be written."""
+        item = self.items.get(key)
+        if item is None or item[6] >= version:
+            return None
+        self.dirty_items.add(key)
+        return item
+
+
+def _registered(batch: _ReviewRows, key: str, event: Any) -> None:
+    version = event.originator_version
+    item = batch.items.get(key)
+    if item is None:
+        batch.items[key] = [key, event.agency_code, event.department, event.title, None, None,
+                            version]  # fmt: skip
+        batch.dirty_items.add(key)
+    elif item[6] < version:
+        item[1:4] = (event.agency_code, event.department, event.title)
+        item[6] = version
+        batch.dirty_items.add(key)
+
+
+def _marked(batch: _ReviewRows, key: str, event: Any) -> None:
+    version = event.originator_version
+    attribute = event.attribute.value
+    on = event.on.isoformat()
+    item = batch.item_before(key, version)
+    if item is not None:
+        item[4:7] = (attribute, on, version)
+    if event.attribute not in NON_PUBLIC:
+        return
+    by_audit = int(type(event) is Item.AttributeAudited)  # 000 §一(三)3
+    mark_key = (key, event.on.year)
+    mark = batch.marks.get(mark_key)
+    if mark is None:
+        batch.marks[mark_key] = [*mark_key, on, on, attribute, by_audit, version]
+        batch.dirty_marks.add(mark_key)
+    elif mark[6] < version:
+        mark[3:7] = (on, attribute, by_audit, version)
+        batch.dirty_marks.add(mark_key)
+
+
+def _changed(batch: _ReviewRows, key: str, event: Any) -> None:
+    if event.title:
+        item = batch.item_before(key, event.originator_version)
+        if item is not None:
+            item[3] = event.title
+            item[6] = event.originator_version
+
+
+def _decided(batch: _ReviewRows, key: str, event: Any) -> None:
+    approval = event.approval
+    batch.decisions[(key, event.review_year)] = (
+        key,
+        event.review_year,
+        event.outcome.value,
+        event.reason,
+        event.on.isoformat(),
+        event.actor.official_id,
+        approval.approver.official_id if approval else None,
+        approval.approved_on.isoformat() if approval else None,
+    )
+    if event.outcome is AnnualReviewOutcome.RECLASSIFIED:
+        _opened(batch, key, event)  # 002 Art 55: 主动公开 on the leader's approval
+
+
+def _opened(batch: _ReviewRows, key: str, event: Any) -> None:
+    # 004 att.6 Art 12 (an exemption lifted) and 002 Art 55 (reclassified in March).
+    item = batch.item_before(key, event.originator_version)
+    if item is not None:
+        item[4:7] = (PROACTIVE, event.on.isoformat(), event.originator_version)
 
 
 PROACTIVE = Attribute.PROACTIVE.value
 _MARKINGS: frozenset[type[DomainEvent]] = frozenset({Item.AttributeMarked, Item.AttributeAudited})
-HANDLED: frozenset[type[DomainEvent]] = frozenset(
-    {
-        Item.Registered,
-        *_MARKINGS,
-        Item.Changed,
-        Item.AnnualReviewDecided,
-        Item.ExemptionLifted,
-    }
-)
+_FOLDS: dict[type[DomainEvent], Callable[[_ReviewRows, str, Any], None]] = {
+    Item.Registered: _registered,
+    Item.AttributeMarked: _marked,
+    Item.AttributeAudited: _marked,
+    Item.Changed: _changed,
+    Item.AnnualReviewDecided: _decided,
+    Item.ExemptionLifted: _opened,
+}
+HANDLED: frozenset[type[DomainEvent]] = frozenset(_FOLDS)
 
 
 class ReviewStatus(StrEnum):

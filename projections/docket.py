@@ -10,32 +10,31 @@ review at Zhongwei (002 Art 6). Answered requests and published items leave the 
 
 Writing: `handle_batch` (or `handle`, a batch of one) folds the events into each aggregate's
 clock facts (`projections.docket_facts`) in memory and then upserts one row per aggregate it
-touched. An LRU of facts saves the reads; a cached entry is trusted only when its version is
-exactly the one before the event, otherwise the committed row is read — so a restart, a
-rolled-back batch or a duplicate delivery gives the same table as one clean pass.
+touched. A creation event starts the facts from scratch (the upsert is guarded by version, so a
+redelivered history never replaces a newer row); a cache of recently written facts saves the
+other reads, trusted only at exactly the version before the event; any other aggregate's events
+wait until one set of queries has read the committed rows. So a restart, a rolled-back batch or
+a duplicate delivery gives the same table as one clean pass.
 Reading: the due date is computed at query time with `domain.deadlines`, because the due date
 of a paused request moves every working day without any event.
 """
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import Enum, StrEnum
-from typing import Literal, TypeVar
+from typing import Any, Literal
 from uuid import UUID
 
 from domain.base import DomainEvent
 from domain.calendar import WorkingDayCalendar
 from domain.codes import ApplicantType
 from domain.deadlines import ClockReading, ClockState, publication_clock, request_clock
-from domain.disclosure_item import DisclosureItem
-from domain.disclosure_request import DisclosureRequest
 from domain.policy import PolicyBook
-from projections.docket_facts import ItemFacts, RequestFacts, fold_item, fold_request
-from projections.sql import key_of
+from projections.docket_facts import FOLD_RULES, Facts, FoldRule, ItemFacts, RequestFacts
+from projections.sql import fetch_in, key_of
 from projections.store import Tx
 
 CLOSED_STATES = frozenset({ClockState.ANSWERED, ClockState.PUBLISHED, ClockState.NOT_DUE})
@@ -50,8 +49,7 @@ CREATE TABLE IF NOT EXISTS docket_entries (
     is_open INTEGER NOT NULL,
     closed_on TEXT,
     version INTEGER NOT NULL,
-    facts TEXT NOT NULL,
-    notification_id BIGINT NOT NULL
+    facts TEXT NOT NULL
 )"""
 _CREATE_INDEXES = (
     "CREATE INDEX IF NOT EXISTS docket_entries_open"
@@ -60,21 +58,20 @@ _CREATE_INDEXES = (
 )
 _UPSERT = """
 INSERT INTO docket_entries
-    (aggregate_id, kind, agency_code, department, official_id, is_open, closed_on, version,
-     facts, notification_id)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    (aggregate_id, kind, agency_code, department, official_id, is_open, closed_on, version, facts)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (aggregate_id) DO UPDATE SET
     kind = excluded.kind, agency_code = excluded.agency_code,
     department = excluded.department, official_id = excluded.official_id,
     is_open = excluded.is_open, closed_on = excluded.closed_on, version = excluded.version,
-    facts = excluded.facts, notification_id = excluded.notification_id"""
+    facts = excluded.facts
+WHERE excluded.version > docket_entries.version"""
 
-_SELECT_ROWS = "SELECT aggregate_id, version, facts FROM docket_entries"
-_READ_CHUNK = 500  # ids per IN (...) list when reading a batch's committed rows
-
-Facts = ItemFacts | RequestFacts
-F = TypeVar("F", ItemFacts, RequestFacts)
-_Row = tuple[int, str] | None  # committed version and facts JSON; None: no row
+# The stored facts: kind, who and where (columns), and the clock facts (JSON).
+_SELECT_FACTS = (
+    "SELECT aggregate_id, kind, version, agency_code, department, official_id, facts"
+    " FROM docket_entries"
+)
 
 
 class DocketKind(StrEnum):
@@ -82,8 +79,11 @@ class DocketKind(StrEnum):
     REQUEST = "request"
 
 
-class _Seen(Enum):
-    ALREADY_APPLIED = "already_applied"
+_FACTS_OF: dict[str, type[Facts]] = {cls.kind: cls for cls in (ItemFacts, RequestFacts)}
+
+
+class _Skip(Enum):
+    SKIP = "skip"  # the event is not folded now: already applied, or waiting for its row
 
 
 class DocketGapError(RuntimeError):
@@ -95,14 +95,17 @@ class DocketModel:
     """The `docket` read model. Use one instance per store: its cache belongs to one table."""
 
     name = "docket"
-    version = 2  # 2: revoked and archived items leave the docket
+    version = 3  # 2: revoked and archived items leave the docket; 3: facts JSON without the
+    # columns, no notification id, secondary indexes built after a rebuild
 
     def __init__(self, cache_size: int = 10_000) -> None:
-        self.cache_size = cache_size
-        self._cache: OrderedDict[str, Facts] = OrderedDict()
+        self._cache = _RecentFacts(cache_size)
 
     def create(self, tx: Tx) -> None:
         tx.execute(_CREATE_TABLE)
+
+    def create_indexes(self, tx: Tx) -> None:
+        """The queries' indexes, built once the docket has caught up after a reset."""
         for statement in _CREATE_INDEXES:
             tx.execute(statement)
 
@@ -113,151 +116,168 @@ class DocketModel:
     def handle(self, tx: Tx, event: DomainEvent, notification_id: int) -> None:
         self.handle_batch(tx, [(event, notification_id)])
 
-    def handle_batch(self, tx: Tx, events: Sequence[tuple[DomainEvent, int]]) -> None:
+    def handle_batch(self, tx: Tx, events: Sequence[Positioned]) -> None:
         """Fold a batch in memory, then write each aggregate it touched once."""
-        batch = _Batch(tx, self._stored(tx, events))
-        key = ""
+        batch = _BatchFold(self._cache)
         try:
-            for event, notification_id in events:
-                if _kind(event) is None:
-                    continue  # number sequences and other aggregates are not on the docket
-                key = key_of(event.originator_id)
-                facts = self._fold(batch, key, event)
-                if facts is not None:
-                    batch.folded[key] = (facts, notification_id)
+            batch.fold(events)
+            batch.settle(tx)
+            tx.executemany(_UPSERT, batch.rows())
         except BaseException:
-            for touched in [*batch.folded, key]:
-                self._cache.pop(touched, None)  # a half-applied fold must never be reused
+            self._cache.clear()  # facts folded in place may be half-applied: never reuse them
             raise
-        tx.executemany(_UPSERT, [_row(k, facts, n) for k, (facts, n) in batch.folded.items()])
-        for touched, (facts, _) in batch.folded.items():
-            self._remember(touched, facts)
+        self._cache.remember(batch.folded)
 
-    def _stored(self, tx: Tx, events: Sequence[tuple[DomainEvent, int]]) -> dict[str, _Row]:
-        """The committed rows of the batch's aggregates the cache does not hold, read in a few
-        queries rather than one per event."""
-        wanted = {key_of(event.originator_id) for event, _ in events if _kind(event)}
-        missing = sorted(key for key in wanted if key not in self._cache)
-        rows: dict[str, _Row] = {key: None for key in missing}
-        for start in range(0, len(missing), _READ_CHUNK):
-            chunk = missing[start : start + _READ_CHUNK]
-            marks = ", ".join("?" * len(chunk))
-            sql = f"{_SELECT_ROWS} WHERE aggregate_id IN ({marks})"
-            for key, version, facts in tx.fetchall(sql, chunk):
-                rows[str(key)] = (int(version), str(facts))
-        return rows
 
-    def _fold(self, batch: _Batch, key: str, event: DomainEvent) -> Facts | None:
+class _RecentFacts:
+    """Facts as last written, by aggregate id integer, for at least the `size // 2` aggregates
+    written last: two generations, the older dropped whole when the younger fills up, so there
+    is no bookkeeping per entry. Facts are folded in place, so an entry can run ahead of the
+    table (a batch rolled back after folding): it is used only at exactly the version before
+    the event."""
+
+    def __init__(self, size: int) -> None:
+        self.generation_size = max(1, size // 2)
+        self.young: dict[int, Facts] = {}
+        self.old: dict[int, Facts] = {}
+
+    def get(self, aggregate: int) -> Facts | None:
+        found = self.young.get(aggregate)
+        return self.old.get(aggregate) if found is None else found
+
+    def remember(self, written: dict[int, Facts]) -> None:
+        self.young.update(written)
+        if len(self.young) >= self.generation_size:
+            self.old, self.young = self.young, {}
+
+    def clear(self) -> None:
+        self.young, self.old = {}, {}
+
+
+Positioned = tuple[DomainEvent, int]
+_Waiting = list[tuple[Any, FoldRule]]  # an aggregate's events awaiting its stored row
+
+
+class _BatchFold:
+    """One batch folded in memory: the facts of every aggregate it touched, by id integer.
+
+    An aggregate's first event in the batch starts from the cache when it holds exactly the
+    previous version. A creation event starts the facts from scratch: the batch then holds the
+    aggregate's whole history, so its facts are complete even if the table has a row for it (a
+    redelivery), and the guarded upsert never replaces a newer row. Any other event waits, with
+    the aggregate's later events, until `settle` has read the stored rows."""
+
+    def __init__(self, cache: _RecentFacts) -> None:
+        self.cache = cache
+        self.folded: dict[int, Facts] = {}
+        self.keys: dict[int, str] = {}  # row keys of the aggregates the batch touched
+        self.waiting: dict[int, _Waiting] = {}
+
+    def fold(self, events: Sequence[Positioned]) -> None:
+        rules, folded = FOLD_RULES, self.folded
+        for event, _ in events:
+            rule = rules[type(event)]
+            if rule is None:
+                continue  # number sequences and other aggregates are not on the docket
+            aggregate = event.originator_id.int
+            facts = folded.get(aggregate)
+            if (
+                facts is not None
+                and facts.version == event.originator_version - 1
+                and type(facts) is rule.facts_class
+            ):
+                rule.fold(facts, event)  # the common case: the next event of a folded aggregate
+            else:
+                prior = self._prior(aggregate, event, rule)
+                if prior is not _Skip.SKIP:
+                    folded[aggregate] = rule.fold(prior, event)
+
+    def _prior(
+        self, aggregate: int, event: Any, rule: FoldRule
+    ) -> Facts | Literal[_Skip.SKIP] | None:
+        """The facts just before `event`, None for a new aggregate, or `_Skip.SKIP` when the
+        event is not folded now (already applied, or waiting for the stored row)."""
+        waiting = self.waiting.get(aggregate)
+        if waiting is not None:
+            waiting.append((event, rule))
+            return _Skip.SKIP
+        known = self.folded.get(aggregate)
+        if known is not None:
+            return known if _follows(event, known, rule) else _Skip.SKIP
+        self.keys[aggregate] = key_of(event.originator_id)
         version = event.originator_version
-        kind = _kind(event)
-        if kind is DocketKind.REQUEST:
-            assert isinstance(event, DisclosureRequest.Event)
-            known_request = self._known(batch, key, version, RequestFacts)
-            if known_request is _Seen.ALREADY_APPLIED:
-                return None
-            return fold_request(known_request, event)
-        if kind is DocketKind.ITEM:
-            assert isinstance(event, DisclosureItem.Event)
-            known_item = self._known(batch, key, version, ItemFacts)
-            if known_item is _Seen.ALREADY_APPLIED:
-                return None
-            return fold_item(known_item, event)
-        return None  # number sequences and other aggregates are not on the docket
+        if version == 1:
+            return None  # its history starts here
+        cached = self.cache.get(aggregate)
+        if cached is not None and cached.version == version - 1:
+            return cached if _follows(event, cached, rule) else _Skip.SKIP
+        self.waiting[aggregate] = [(event, rule)]
+        return _Skip.SKIP
 
-    def _known(
-        self, batch: _Batch, key: str, version: int, cls: type[F]
-    ) -> F | Literal[_Seen.ALREADY_APPLIED] | None:
-        """The facts just before `version`: folded earlier in this batch, else from the cache
-        when it holds exactly that version, else the committed row."""
-        folded = batch.folded.get(key)
-        if folded is not None:
-            return _check(key, version, folded[0].version, folded[0], cls)
-        cached = self._cache.get(key)
-        if isinstance(cached, cls) and cached.version == version - 1:
-            self._cache.move_to_end(key)
-            return cached
-        row = batch.row(key)
-        if row is None:
-            return _check(key, version, 0, None, cls)
-        return _check(key, version, row[0], row[1], cls)
+    def settle(self, tx: Tx) -> None:
+        """Fold the events that wait, over the stored rows read in one set of queries."""
+        if self.waiting:
+            keys = {self.keys[aggregate]: aggregate for aggregate in self.waiting}
+            self._fold_waiting(_stored(tx, keys))
 
-    def _remember(self, key: str, facts: Facts) -> None:
-        self._cache[key] = facts
-        self._cache.move_to_end(key)
-        while len(self._cache) > self.cache_size:
-            self._cache.popitem(last=False)
+    def _fold_waiting(self, stored: dict[int, Facts]) -> None:
+        for aggregate, waiting in self.waiting.items():
+            facts = stored.get(aggregate)
+            for event, rule in waiting:
+                if _follows(event, facts, rule):  # False: a duplicate delivery changes nothing
+                    facts = self.folded[aggregate] = rule.fold(facts, event)
+        self.waiting = {}
 
-
-class _Batch:
-    def __init__(self, tx: Tx, stored: dict[str, _Row]) -> None:
-        self.tx = tx
-        self.stored = stored
-        self.folded: dict[str, tuple[Facts, int]] = {}
-
-    def row(self, key: str) -> _Row:
-        if key in self.stored:
-            return self.stored[key]
-        found = self.tx.fetchone(f"{_SELECT_ROWS} WHERE aggregate_id = ?", (key,))
-        return None if found is None else (int(found[1]), str(found[2]))
+    def rows(self) -> list[tuple[object, ...]]:
+        """One row per aggregate, in `_UPSERT`'s column order. `closed_on` is a request's reply
+        date: read at an earlier date it is still running, as the domain clock reads it (the
+        Regulation Art 33); items have none (a published version is closed whatever the date,
+        as in `publication_clock`)."""
+        keys = self.keys
+        return [
+            (
+                keys[aggregate],
+                facts.kind,
+                facts.agency_code,
+                facts.department,
+                facts.official_id,
+                int(facts.is_open),
+                None if facts.closed_on is None else facts.closed_on.isoformat(),
+                facts.version,
+                facts.to_json(),
+            )
+            for aggregate, facts in self.folded.items()
+        ]
 
 
-def _check(
-    key: str, version: int, known_version: int, known: Facts | str | None, cls: type[F]
-) -> F | Literal[_Seen.ALREADY_APPLIED] | None:
+def _follows(event: Any, known: Facts | None, rule: FoldRule) -> bool:
+    """True when the event comes right after the known facts (None: nothing known yet), False
+    when it was already applied (a duplicate delivery changes nothing); otherwise a gap."""
+    version = event.originator_version
+    known_version = 0 if known is None else known.version
     if known_version >= version:
-        return _Seen.ALREADY_APPLIED  # a duplicate delivery changes nothing
+        return False
     if known_version != version - 1:
-        raise DocketGapError(f"{key}: event version {version} after {known_version}")
-    if known is None or isinstance(known, cls):
-        return known
-    if isinstance(known, str):
-        return cls.model_validate_json(known)
-    raise DocketGapError(f"{key}: an item and a request share this id")
-
-
-_KINDS: dict[type[DomainEvent], DocketKind | None] = {}
-
-
-def _kind(event: DomainEvent) -> DocketKind | None:
-    """Which docket an event's aggregate is on (None: not on the docket), once per class."""
-    cls = type(event)
-    try:
-        return _KINDS[cls]
-    except KeyError:
-        kind = (
-            DocketKind.REQUEST
-            if issubclass(cls, DisclosureRequest.Event)
-            else DocketKind.ITEM
-            if issubclass(cls, DisclosureItem.Event)
-            else None
+        raise DocketGapError(
+            f"{event.originator_id}: event version {version} after {known_version}"
         )
-        _KINDS[cls] = kind
-        return kind
+    if known is not None and type(known) is not rule.facts_class:
+        raise DocketGapError(f"{event.originator_id}: an item and a request share this id")
+    return True
 
 
-def _row(key: str, facts: Facts, notification_id: int) -> tuple[object, ...]:
-    kind = DocketKind.REQUEST if isinstance(facts, RequestFacts) else DocketKind.ITEM
-    return (
-        key,
-        kind.value,
-        facts.agency_code,
-        facts.department,
-        facts.official_id,
-        int(facts.is_open),
-        _closed_on(facts),
-        facts.version,
-        facts.model_dump_json(),
-        notification_id,
-    )
+def _stored(tx: Tx, keys: dict[str, int]) -> dict[int, Facts]:
+    """The committed facts of these aggregates (row key → id integer), in a few queries."""
+    return {
+        keys[str(row[0])]: _facts_from_row(row[1:])
+        for row in fetch_in(tx, _SELECT_FACTS, "aggregate_id", keys)
+    }
 
 
-def _closed_on(facts: Facts) -> str | None:
-    """A request's reply date: read at an earlier date it is still running, as the domain
-    clock reads it (the Regulation Art 33). Items have none (a published version is closed
-    whatever the date, as in `publication_clock`)."""
-    if isinstance(facts, RequestFacts) and facts.closed_on is not None:
-        return facts.closed_on.isoformat()
-    return None
+def _facts_from_row(row: Sequence[Any]) -> Facts:
+    kind, version, agency_code, department, official_id, raw = row
+    responsible = (int(version), str(agency_code), str(department), official_id)
+    return _FACTS_OF[str(kind)].from_json(responsible, str(raw))
 
 
 # ---- queries -------------------------------------------------------------------------------
@@ -298,9 +318,7 @@ def open_entries(
 ) -> list[DocketEntry]:
     """Every open entry read at `as_of`, soonest due first (entries without a running clock —
     awaiting correction or review — last)."""
-    sql = (
-        "SELECT kind, aggregate_id, facts FROM docket_entries WHERE (is_open = 1 OR closed_on > ?)"
-    )
+    sql = f"{_SELECT_FACTS} WHERE (is_open = 1 OR closed_on > ?)"
     params = [as_of.isoformat()]
     for column, value in (
         ("agency_code", agency),
@@ -311,8 +329,8 @@ def open_entries(
             sql += f" AND {column} = ?"
             params.append(value)
     entries = []
-    for kind, key, raw in tx.fetchall(sql, params):
-        entry = _read(DocketKind(kind), UUID(key), raw, as_of, calendar, policies)
+    for row in tx.fetchall(sql, params):
+        entry = _read(UUID(str(row[0])), _facts_from_row(row[1:]), as_of, calendar, policies)
         if entry.status not in CLOSED_STATES:
             entries.append(entry)
     entries.sort(key=lambda e: (e.due_on is None, e.due_on or as_of, e.kind, str(e.id)))
@@ -375,27 +393,22 @@ def overdue(
 
 
 def _read(
-    kind: DocketKind,
     aggregate_id: UUID,
-    raw: str,
+    facts: Facts,
     as_of: date,
     calendar: WorkingDayCalendar,
     policies: PolicyBook,
 ) -> DocketEntry:
-    facts: ItemFacts | RequestFacts
     reading: ClockReading
-    if kind is DocketKind.REQUEST:
-        facts = RequestFacts.model_validate_json(raw)
-        policy = policies.get(facts.agency_code)
+    policy = policies.get(facts.agency_code)
+    if isinstance(facts, RequestFacts):
         reading = request_clock(facts.to_request(), policy, calendar, as_of)
         title, number, applicant_type = None, facts.registration_number, facts.applicant_type
     else:
-        facts = ItemFacts.model_validate_json(raw)
-        policy = policies.get(facts.agency_code)
         reading = publication_clock(facts.to_item(), policy, calendar, as_of)
         title, number, applicant_type = facts.title, None, None
     return DocketEntry(
-        kind=kind,
+        kind=DocketKind(facts.kind),
         id=aggregate_id,
         agency_code=facts.agency_code,
         department=facts.department,

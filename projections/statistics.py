@@ -10,7 +10,7 @@ Revoked items still count: revocation does not change what the item was marked.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,27 +39,32 @@ class AttributeCounts:
         return self.proactive + self.on_request + self.not_disclosed
 
 
-def _new_attribute(event: Any) -> str | None:
-    """The attribute an event gives the item, or None when it leaves it unchanged."""
-    kind = type(event)
-    if kind is Item.AttributeMarked or kind is Item.AttributeAudited:
-        return str(event.attribute.value)
-    if kind is Item.ExemptionLifted:
-        return PROACTIVE
-    if kind is Item.AnnualReviewDecided and event.outcome is AnnualReviewOutcome.RECLASSIFIED:
-        return PROACTIVE
-    return None
+_VALUES = {attribute: attribute.value for attribute in Attribute}  # no enum property per event
 
 
-RELEVANT: frozenset[type[DomainEvent]] = frozenset(
-    {
-        Item.Registered,
-        Item.AttributeMarked,
-        Item.AttributeAudited,
-        Item.ExemptionLifted,
-        Item.AnnualReviewDecided,
-    }
-)
+def _marked(event: Any) -> str:
+    return _VALUES[event.attribute]  # 000 §一(三)2-3: marked, or corrected by the office
+
+
+def _reviewed(event: Any) -> str | None:
+    # 002 Art 55: reclassified to 主动公开 at the March review; a kept item stays where it is.
+    return PROACTIVE if event.outcome is AnnualReviewOutcome.RECLASSIFIED else None
+
+
+def _exemption_lifted(event: Any) -> str:
+    return PROACTIVE  # 004 att.6 Art 12
+
+
+# The attribute each event gives the item (None: unchanged).
+NEW_ATTRIBUTE: dict[type[DomainEvent], Callable[[Any], str | None]] = {
+    Item.AttributeMarked: _marked,
+    Item.AttributeAudited: _marked,
+    Item.AnnualReviewDecided: _reviewed,
+    Item.ExemptionLifted: _exemption_lifted,
+}
+RELEVANT: frozenset[type[DomainEvent]] = frozenset({Item.Registered, *NEW_ATTRIBUTE})
+
+_ItemState = tuple[str, str, int, str | None]  # agency, department, year formed, attribute
 
 
 class Statistics:
@@ -86,44 +91,65 @@ class Statistics:
         self.handle_batch(tx, [(event, notification_id)])
 
     def handle_batch(self, tx: Tx, events: Sequence[Positioned]) -> None:
-        relevant = [(key_of(e.originator_id), e) for e, _ in events if type(e) in RELEVANT]
-        if not relevant:
-            return
-        created = {key for key, e in relevant if type(e) is Item.Registered}
-        known = {key for key, _ in relevant} - created
-        states: dict[str, list[Any]] = {
-            row[0]: list(row)
-            for row in fetch_in(
-                tx,
-                "SELECT item_id, agency_code, department, year, attribute "
-                "FROM statistics_item_state",
-                "item_id",
-                known,
-            )
-        }
-        before = {key: state[4] for key, state in states.items()}
-        for key, event in relevant:
-            if type(event) is Item.Registered:
-                assert isinstance(event, Item.Registered)
-                states[key] = [key, event.agency_code, event.department, event.on.year, None]
-                continue
-            attribute = _new_attribute(event)
-            if attribute is not None:
-                states[key][4] = attribute
-        self._write(tx, states, before)
+        """Only each touched item's attribute before and after the batch matters: the batch
+        moves it once, from the stored state (or from nowhere, when registered in the batch)."""
+        batch = _BatchMoves()
+        batch.fold(events)
+        if batch.registered or batch.attributes:
+            batch.read_stored(tx)
+            batch.write(tx)
 
-    def _write(self, tx: Tx, states: dict[str, list[Any]], before: dict[str, str | None]) -> None:
+
+class _BatchMoves:
+    """One batch's effect on the statistics, by item key."""
+
+    def __init__(self) -> None:
+        self.registered: dict[str, _ItemState] = {}
+        self.attributes: dict[str, str] = {}  # the last attribute given in the batch
+        self.stored: dict[str, _ItemState] = {}
+
+    def fold(self, events: Sequence[Positioned]) -> None:
+        registered, attributes = self.registered, self.attributes
+        for event in [event for event, _ in events if type(event) in RELEVANT]:
+            kind = type(event)
+            if kind is Item.Registered:
+                assert isinstance(event, Item.Registered)
+                state = (event.agency_code, event.department, event.on.year, None)
+                registered[key_of(event.originator_id)] = state
+                continue
+            attribute = NEW_ATTRIBUTE[kind](event)
+            if attribute is not None:
+                attributes[key_of(event.originator_id)] = attribute
+
+    def read_stored(self, tx: Tx) -> None:
+        """The stored state of the items the batch re-marks but did not register."""
+        wanted = [key for key in self.attributes if key not in self.registered]
+        for key, agency, department, year, attribute in fetch_in(
+            tx,
+            "SELECT item_id, agency_code, department, year, attribute FROM statistics_item_state",
+            "item_id",
+            wanted,
+        ):
+            self.stored[key] = (agency, department, int(year), attribute)
+        if len(self.stored) != len(wanted):
+            unknown = sorted(set(wanted) - set(self.stored))
+            raise RuntimeError(f"statistics never saw these items registered: {unknown[:5]}")
+
+    def write(self, tx: Tx) -> None:
         deltas: Counter[Key] = Counter()
         written = []
-        for key, (_, agency, department, year, attribute) in states.items():
-            old = before.get(key)
-            if key in before and old == attribute:
-                continue
-            written.append(states[key])
-            if old is not None:
-                deltas[(agency, department, year, old)] -= 1
+        for key, (agency, department, year, _) in self.registered.items():
+            attribute = self.attributes.get(key)
+            written.append((key, agency, department, year, attribute))
             if attribute is not None:
                 deltas[(agency, department, year, attribute)] += 1
+        for key, (agency, department, year, old) in self.stored.items():
+            new = self.attributes[key]
+            if new != old:
+                written.append((key, agency, department, year, new))
+                if old is not None:
+                    deltas[(agency, department, year, old)] -= 1
+                deltas[(agency, department, year, new)] += 1
         tx.executemany(
             "INSERT INTO statistics_item_state (item_id, agency_code, department, year, "
             "attribute) VALUES (?, ?, ?, ?, ?) "

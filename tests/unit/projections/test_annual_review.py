@@ -275,3 +275,25 @@ class TestRestart:
             projector.models[0].handle(tx, marking[1], marking[0])
 
         assert table_text(store, *TABLES) == before
+
+    def test_a_history_redelivered_from_its_registration_changes_nothing(
+        self, app: GongkaiLedger, projector: Projector, store: SqlStore
+    ) -> None:
+        """002 Art 55: an item whose events start with its registration is folded without
+        reading its rows; delivered again, its registration and marking must not overwrite the
+        reclassification."""
+        items = review_2026(app)
+        redelivered = [
+            (event, notification_id)
+            for notification_id, event in projector.pending()
+            if event.originator_id == items.reclassified and event.originator_version <= 2
+        ]
+        projector.catch_up()
+        before = table_text(store, *TABLES)
+
+        with store.transaction() as tx:
+            model = projector.models[0]
+            assert isinstance(model, AnnualReviewModel)
+            model.handle_batch(tx, redelivered)
+
+        assert table_text(store, *TABLES) == before

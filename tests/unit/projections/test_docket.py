@@ -622,6 +622,32 @@ class TestRestart:
         assert table_rows(store) == before
         assert entry(projector, request_id, date(2025, 10, 15)).paused_working_days == 5
 
+    def test_a_history_redelivered_from_its_start_changes_nothing(
+        self, app: GongkaiLedger, projector: Projector, store: SqlStore
+    ) -> None:
+        """The Regulation Art 33: a creation event starts the facts without reading the row, so
+        a request delivered again from its receipt must not replace the newer row — neither
+        its first steps alone nor its whole history."""
+        request_id = receive(app, ARXAN, date(2025, 9, 26))
+        app.consult_third_party(
+            request_id, HANDLER, date(2025, 10, 9), "企业甲", ThirdPartyInterest.COMMERCIAL_SECRET
+        )
+        history = [
+            (event, notification_id)
+            for notification_id, event in projector.pending()
+            if event.originator_id == request_id
+        ]
+        projector.catch_up()
+        before = table_rows(store)
+
+        for redelivered in (history[:2], history):
+            for model in (projector.models[0], DocketModel()):
+                assert isinstance(model, DocketModel)
+                with store.transaction() as tx:
+                    model.handle_batch(tx, redelivered)
+                assert table_rows(store) == before
+        assert entry(projector, request_id, date(2025, 10, 15)).paused_working_days == 5
+
     def test_an_event_whose_predecessor_was_never_seen_is_refused(
         self, app: GongkaiLedger, projector: Projector, store: SqlStore
     ) -> None:
