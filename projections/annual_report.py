@@ -100,6 +100,10 @@ class AnnualReportModel:
         for table in [*FACT_TABLES, *(t for t, _ in CUBES.values())]:
             tx.execute(f"DROP TABLE IF EXISTS {table}")
 
+    def wants(self, event_class: type) -> bool:
+        """Whether this model folds events of `event_class` (the driver decodes no others)."""
+        return event_class in HANDLERS
+
     def handle(self, tx: Tx, event: DomainEvent, notification_id: int) -> None:
         self.handle_batch(tx, [(event, notification_id)])
 

@@ -128,6 +128,10 @@ class AnnualReviewModel:
         for table in _TABLES:
             tx.execute(f"DROP TABLE IF EXISTS {table}")
 
+    def wants(self, event_class: type) -> bool:
+        """Whether this model folds events of `event_class` (the driver decodes no others)."""
+        return event_class in HANDLED
+
     def handle(self, tx: Tx, event: DomainEvent, notification_id: int) -> None:
         self.handle_batch(tx, [(event, notification_id)])
 

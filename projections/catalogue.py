@@ -389,6 +389,10 @@ class Catalogue:
 
     # ---- folding -----------------------------------------------------------------------------
 
+    def wants(self, event_class: type) -> bool:
+        """Whether this model folds events of `event_class` (the driver decodes no others)."""
+        return event_class in RELEVANT
+
     def handle(self, tx: Tx, event: DomainEvent, notification_id: int) -> None:
         self.handle_batch(tx, [(event, notification_id)])
 

@@ -356,6 +356,10 @@ class DecisionHistory:
         tx.execute("DROP TABLE IF EXISTS decision_history_officials")
         tx.execute("DROP TABLE IF EXISTS decision_history")
 
+    def wants(self, event_class: type) -> bool:
+        """Whether this model folds events of `event_class` (the driver decodes no others)."""
+        return event_class in RECORDINGS
+
     def handle(self, tx: Tx, event: DomainEvent, notification_id: int) -> None:
         self.handle_batch(tx, [(event, notification_id)])
 

@@ -113,6 +113,10 @@ class DocketModel:
         tx.execute("DROP TABLE IF EXISTS docket_entries")
         self._cache.clear()
 
+    def wants(self, event_class: type) -> bool:
+        """Whether this model folds events of `event_class` (the driver decodes no others)."""
+        return FOLD_RULES[event_class] is not None
+
     def handle(self, tx: Tx, event: DomainEvent, notification_id: int) -> None:
         self.handle_batch(tx, [(event, notification_id)])
 

@@ -87,6 +87,10 @@ class Statistics:
         tx.execute("DROP TABLE IF EXISTS statistics_counts")
         tx.execute("DROP TABLE IF EXISTS statistics_item_state")
 
+    def wants(self, event_class: type) -> bool:
+        """Whether this model folds events of `event_class` (the driver decodes no others)."""
+        return event_class in RELEVANT
+
     def handle(self, tx: Tx, event: DomainEvent, notification_id: int) -> None:
         self.handle_batch(tx, [(event, notification_id)])
 

@@ -245,13 +245,17 @@ class TestVersionsAndRebuilds:
     ) -> None:
         ProjectionDriver(app, store, [Catalogue(), DecisionHistory()]).catch_up()
         interrupted = Interrupting(DecisionHistory(), fail_on=3)
-        driver = ProjectionDriver(app, store, [Catalogue(), interrupted], batch_size=4)
+        driver = ProjectionDriver(
+            app, store, [Catalogue(), interrupted], batch_size=4, rebuild_batch_size=4
+        )
         with pytest.raises(KeyboardInterrupt):
             driver.rebuild(progress=False)
         assert driver.positions() == {"catalogue": 8, "decision_history": 8}
 
         resumed = Interrupting(DecisionHistory(), fail_on=0)
-        driver = ProjectionDriver(app, store, [Catalogue(), resumed], batch_size=4)
+        driver = ProjectionDriver(
+            app, store, [Catalogue(), resumed], batch_size=4, rebuild_batch_size=4
+        )
         assert driver.rebuild(progress=False) == history - 8
         clean = clean_rebuild(app, backend, [Catalogue(), DecisionHistory()])
         assert dump(store) == dump(clean)
