@@ -1,9 +1,15 @@
 """`Annotated` dependencies: the services, the official behind the token, role checks, If-Match,
 Idempotency-Key and consistent reads.
 
+A command route has one dependency (`Authorised`, `OnItem`, `OnRequest`, `OnAgency`, `OnCity`)
+that does token lookup, the role × command matrix, the agency/department scope and reads
+If-Match / Idempotency-Key from its own signature. FastAPI solves every level of nested
+`Depends` separately on every request; a chain of ten (auth → token → official → acting →
+scope → version → key …) was the largest single cost of a write (docs/architecture.md).
+
 Dependencies that never block are `async` (FastAPI runs sync ones in its thread pool, a hop per
-dependency); the token lookup is one indexed SQLite read of microseconds. Loading an aggregate
-and waiting for the read models stay sync, in the pool."""
+dependency); the token lookup is an in-memory hit (api/auth.py) or one indexed read. Loading an
+aggregate and waiting for the read models stay sync, in the pool."""
 
 from __future__ import annotations
 
@@ -15,7 +21,8 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import Depends, Header, Path, Query, Request
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security import HTTPBearer
+from fastapi.security.utils import get_authorization_scheme_param
 
 from api.auth import Official
 from api.idempotency import MAX_KEY_LENGTH, derived_id
@@ -40,39 +47,33 @@ from domain.errors import StaleVersion
 from domain.policy import PolicyBook
 
 
-async def get_services(request: Request) -> Services:
+def services_of(request: Request) -> Services:
     services: Services = request.app.state.services
     return services
+
+
+async def get_services(request: Request) -> Services:
+    return services_of(request)
 
 
 ServicesDep = Annotated[Services, Depends(get_services)]
 
 
-async def get_ledger(services: ServicesDep) -> GongkaiLedger:
-    return services.ledger
+async def get_ledger(request: Request) -> GongkaiLedger:
+    return services_of(request).ledger
 
 
 LedgerDep = Annotated[GongkaiLedger, Depends(get_ledger)]
 
-bearer = HTTPBearer(
-    auto_error=False,
-    scheme_name="bearer",
-    description="Token issued by `gongkai token` (持证官员令牌).",
-)
+# ---- the official behind the bearer token ------------------------------------------------------
 
 
-async def optional_official(
-    services: ServicesDep,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
-) -> Official | None:
-    if credentials is None:
-        return None
-    return services.officials.authenticate(credentials.credentials)
-
-
-async def current_official(
-    official: Annotated[Official | None, Depends(optional_official)],
-) -> Official:
+def bearer_official(request: Request) -> Official:
+    """The official behind `Authorization: Bearer <token>`; 401 without a valid token."""
+    scheme, token = get_authorization_scheme_param(request.headers.get("Authorization"))
+    official = None
+    if token and scheme.lower() == "bearer":
+        official = services_of(request).officials.authenticate(token)
     if official is None:
         raise ApiProblem(
             "unauthorized",
@@ -82,24 +83,50 @@ async def current_official(
     return official
 
 
-OfficialDep = Annotated[Official, Depends(current_official)]
+class BearerDependency(HTTPBearer):
+    """Base of the one-level dependencies that need the calling official; as an `HTTPBearer`
+    it documents the `bearer` security scheme on every route that uses it."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            auto_error=False,
+            scheme_name="bearer",
+            description="Token issued by `gongkai token` (持证官员令牌).",
+        )
+
+
+class Authenticated(BearerDependency):
+    async def __call__(self, request: Request) -> Official:  # type: ignore[override]
+        return bearer_official(request)
+
+
+OfficialDep = Annotated[Official, Depends(Authenticated())]
 
 # ---- If-Match and Idempotency-Key ------------------------------------------------------------
 
 _ETAG = re.compile(r'^\s*(?:W/)?"?(\d{1,9})"?\s*$')
 
+IfMatch = Annotated[
+    str | None,
+    Header(
+        alias="If-Match",
+        max_length=100,
+        description='乐观并发 the version the change is based on, as an ETag ("3"); '
+        "a stale one gets 412",
+    ),
+]
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        max_length=MAX_KEY_LENGTH,
+        description="幂等键 makes a retried POST safe: the first response is replayed",
+    ),
+]
 
-async def expected_version(
-    if_match: Annotated[
-        str | None,
-        Header(
-            alias="If-Match",
-            max_length=100,
-            description='乐观并发 the version the change is based on, as an ETag ("3"); '
-            "a stale one gets 412",
-        ),
-    ] = None,
-) -> int | None:
+
+def expected_version(if_match: str | None) -> int | None:
+    """The version an `If-Match` names (None: absent or `*`); 422 unless it is one ETag."""
     if if_match is None or if_match.strip() == "*":
         return None
     match = _ETAG.match(if_match)
@@ -112,33 +139,23 @@ async def expected_version(
     return int(match.group(1))
 
 
-ExpectedVersion = Annotated[int | None, Depends(expected_version)]
-
-
-async def idempotency_key(
-    key: Annotated[
-        str | None,
-        Header(
-            alias="Idempotency-Key",
-            max_length=MAX_KEY_LENGTH,
-            description="幂等键 makes a retried POST safe: the first response is replayed",
-        ),
-    ] = None,
-) -> str | None:
-    return key
-
-
-IdempotencyKey = Annotated[str | None, Depends(idempotency_key)]
-
 # ---- acting officials ------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class Acting:
-    """The official issuing a command, with the registry to resolve named approvers."""
+    """The official issuing a command, with the registry to resolve named approvers, the
+    version the command is based on (If-Match) and, for creating commands, the
+    Idempotency-Key."""
 
     official: Official
     services: Services
+    expected_version: int | None = None
+    idempotency_key: str | None = None
+
+    @property
+    def ledger(self) -> GongkaiLedger:
+        return self.services.ledger
 
     @property
     def actor(self) -> Actor:
@@ -147,9 +164,11 @@ class Acting:
     def on(self, day: date | None) -> date:
         return day or today_in_china(self.services.ledger.clock)
 
-    def new_id(self, key: str | None) -> UUID | None:
+    def new_id(self) -> UUID | None:
         """A creating command's id, derived from the Idempotency-Key when there is one."""
-        return derived_id(self.official.official_id, key) if key else None
+        if not self.idempotency_key:
+            return None
+        return derived_id(self.official.official_id, self.idempotency_key)
 
     def department(self, requested: str | None) -> str:
         department = requested or self.official.department
@@ -206,6 +225,12 @@ def _forbidden_agency() -> ApiProblem:
     )
 
 
+def check_role(official: Official, permission: Permission) -> None:
+    """403 unless the role × command matrix (api/permissions.py) allows the role."""
+    if not permission.allows(official.role):
+        raise _forbidden_role(official, permission)
+
+
 def check_scope(
     official: Official, agency_code: str, department: str, permission: Permission
 ) -> None:
@@ -215,44 +240,56 @@ def check_scope(
         raise _forbidden_department(official)
 
 
-def authorised(command: str) -> Callable[..., Awaitable[Acting]]:
-    """A dependency admitting the roles the matrix allows for `command` (creating commands)."""
-    permission = COMMANDS[command]
+class CommandDependency(BearerDependency):
+    """Base of a command route's one dependency: the command's row of the matrix."""
 
-    async def dependency(official: OfficialDep, services: ServicesDep) -> Acting:
-        if not permission.allows(official.role):
-            raise _forbidden_role(official, permission)
-        return Acting(official, services)
+    def __init__(self, command: str) -> None:
+        super().__init__()
+        self.permission = COMMANDS[command]
 
-    return dependency
+    def admitted(self, request: Request) -> Official:
+        """Token lookup and role check, in this order (401 before 403)."""
+        official = bearer_official(request)
+        check_role(official, self.permission)
+        return official
 
 
-def on_item(command: str) -> Callable[..., Acting]:
-    """Role, agency and department checks for a command on the item `item_id`."""
-    permission = COMMANDS[command]
+class Authorised(CommandDependency):
+    """A creating command: the roles the matrix allows; the Idempotency-Key derives the id."""
 
-    def dependency(item_id: UUID, official: OfficialDep, services: ServicesDep) -> Acting:
-        if not permission.allows(official.role):
-            raise _forbidden_role(official, permission)
+    async def __call__(  # type: ignore[override]
+        self, request: Request, idempotency_key: IdempotencyKey = None
+    ) -> Acting:
+        official = self.admitted(request)
+        return Acting(official, services_of(request), idempotency_key=idempotency_key)
+
+
+class OnItem(CommandDependency):
+    """A command on the item `item_id`: role, then its agency and department (loading the item
+    is sync: the pool), and the If-Match version."""
+
+    def __call__(  # type: ignore[override]
+        self, request: Request, item_id: UUID, if_match: IfMatch = None
+    ) -> Acting:
+        official = self.admitted(request)
+        services = services_of(request)
         item = services.ledger.get_item(item_id)
-        check_scope(official, item.agency_code, item.department, permission)
-        return Acting(official, services)
-
-    return dependency
+        check_scope(official, item.agency_code, item.department, self.permission)
+        return Acting(official, services, expected_version(if_match))
 
 
-def on_request(command: str) -> Callable[..., Acting]:
-    """Role, agency and department checks for a command on the request `request_id`."""
-    permission = COMMANDS[command]
+class OnRequest(CommandDependency):
+    """A command on the request `request_id`: role, then its agency and department, and the
+    If-Match version."""
 
-    def dependency(request_id: UUID, official: OfficialDep, services: ServicesDep) -> Acting:
-        if not permission.allows(official.role):
-            raise _forbidden_role(official, permission)
-        request = services.ledger.get_request(request_id)
-        check_scope(official, request.agency_code, request.department, permission)
-        return Acting(official, services)
-
-    return dependency
+    def __call__(  # type: ignore[override]
+        self, request: Request, request_id: UUID, if_match: IfMatch = None
+    ) -> Acting:
+        official = self.admitted(request)
+        services = services_of(request)
+        record = services.ledger.get_request(request_id)
+        check_scope(official, record.agency_code, record.department, self.permission)
+        return Acting(official, services, expected_version(if_match))
 
 
 AgencyCode = Annotated[
@@ -275,36 +312,31 @@ CityName = Annotated[
 ]
 
 
-def on_agency(command: str) -> Callable[..., Awaitable[Acting]]:
-    """Role and agency checks for a command on one agency's record (annual report, evaluation):
-    officials act on their own agency's; investigators, who evaluate any agency (004 att.11
-    Art 11; 004 att.3 Art 3-4), on any."""
-    permission = COMMANDS[command]
+class OnAgency(CommandDependency):
+    """A command on one agency's record (annual report, evaluation): officials act on their own
+    agency's; investigators, who evaluate any agency (004 att.11 Art 11; 004 att.3 Art 3-4),
+    on any."""
 
-    async def dependency(
-        agency_code: AgencyCode, official: OfficialDep, services: ServicesDep
+    async def __call__(  # type: ignore[override]
+        self, request: Request, agency_code: AgencyCode, if_match: IfMatch = None
     ) -> Acting:
-        if not permission.allows(official.role):
-            raise _forbidden_role(official, permission)
+        official = self.admitted(request)
         if official.role not in READS_ALL_AGENCIES and agency_code != official.agency_code:
             raise _forbidden_agency()
-        return Acting(official, services)
-
-    return dependency
+        return Acting(official, services_of(request), expected_version(if_match))
 
 
-def on_city(command: str) -> Callable[..., Awaitable[Acting]]:
-    """Role and city checks for a command on a city's aggregate report: the disclosure office of
-    an agency of that city (004 att.9 Art 3: 市政务公开领导小组办公室 汇总)."""
-    permission = COMMANDS[command]
+class OnCity(CommandDependency):
+    """A command on a city's aggregate report: the disclosure office of an agency of that city
+    (004 att.9 Art 3: 市政务公开领导小组办公室 汇总)."""
 
-    async def dependency(city: CityName, official: OfficialDep, services: ServicesDep) -> Acting:
-        if not permission.allows(official.role):
-            raise _forbidden_role(official, permission)
+    async def __call__(  # type: ignore[override]
+        self, request: Request, city: CityName, if_match: IfMatch = None
+    ) -> Acting:
+        official = self.admitted(request)
+        services = services_of(request)
         Reader(official).check_city(city, services.ledger.policies)
-        return Acting(official, services)
-
-    return dependency
+        return Acting(official, services, expected_version(if_match))
 
 
 def check_version(aggregate_id: UUID, current: int, expected: int | None) -> None:
@@ -369,8 +401,7 @@ def permitted(read: str) -> Callable[..., Awaitable[Reader]]:
     permission = READS[read]
 
     async def dependency(official: OfficialDep) -> Reader:
-        if not permission.allows(official.role):
-            raise _forbidden_role(official, permission)
+        check_role(official, permission)
         return Reader(official)
 
     return dependency
@@ -378,9 +409,7 @@ def permitted(read: str) -> Callable[..., Awaitable[Reader]]:
 
 def refuse(official: Official, read: str) -> None:
     """403 unless the matrix allows `read` to the official's role (a narrower part of a read)."""
-    permission = READS[read]
-    if not permission.allows(official.role):
-        raise _forbidden_role(official, permission)
+    check_role(official, READS[read])
 
 
 # ---- consistent reads of projections ----------------------------------------------------------

@@ -9,6 +9,7 @@ from fastapi.openapi.utils import get_openapi
 
 from api.permissions import COMMANDS, MATRIX_ROLES
 from api.problems import problem_responses
+from api.schemas import CommandOut
 
 COMMAND_STATUSES = (401, 403, 404, 409, 412, 422)
 CREATE_STATUSES = (401, 403, 409, 422)
@@ -36,6 +37,7 @@ def command_doc(name: str, description: str, *, creates: bool = False) -> dict[s
         "description": text,
         "responses": problem_responses(*(CREATE_STATUSES if creates else COMMAND_STATUSES)),
         "operation_id": name.replace(".", "_"),
+        "response_model": CommandOut,  # rendered by api.views.command_response
     }
 
 

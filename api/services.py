@@ -90,7 +90,7 @@ def build_services(
     """Open (and create if needed) the store and the API's own tables."""
     ledger = ledger or open_ledger(settings)
     store = open_store(settings)
-    officials = OfficialRegistry(store)
+    officials = OfficialRegistry(store, token_cache_seconds=settings.token_cache_seconds)
     officials.create_tables()
     idempotency = IdempotencyStore(store)
     idempotency.create_tables()

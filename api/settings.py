@@ -11,6 +11,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from api.auth import DEFAULT_TOKEN_CACHE_SECONDS
 from projections.postgres_store import PostgresConfig
 
 DATABASE_NAME = "gongkai.sqlite"
@@ -23,6 +24,9 @@ class Settings:
     run_projections: bool = True
     # Upper bound of a consistent read (`?wait=true` / `X-Min-Position`), in seconds.
     read_wait_timeout: float = 5.0
+    # How long a process reuses a token → official lookup; also how long a revocation made by
+    # another process may take to apply here (api/auth.py). 0: look up every request.
+    token_cache_seconds: float = DEFAULT_TOKEN_CACHE_SECONDS
     # Public base URL, used in the Atom feed's links when set (e.g. behind a proxy).
     public_base_url: str = ""
     # Extra environment for the eventsourcing application (e.g. CIPHER_TOPIC, CIPHER_KEY).
@@ -45,6 +49,9 @@ class Settings:
             data_dir=data_dir or Path(env.get("GONGKAI_DATA_DIR", "var")),
             run_projections=env.get("GONGKAI_RUN_PROJECTIONS", "1") not in ("0", "false", "no"),
             read_wait_timeout=float(env.get("GONGKAI_READ_WAIT_TIMEOUT", "5")),
+            token_cache_seconds=float(
+                env.get("GONGKAI_TOKEN_CACHE_SECONDS", str(DEFAULT_TOKEN_CACHE_SECONDS))
+            ),
             public_base_url=env.get("GONGKAI_PUBLIC_BASE_URL", ""),
             postgres=(
                 PostgresConfig.from_env(env)

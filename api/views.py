@@ -12,6 +12,7 @@ from uuid import UUID
 from fastapi import Response
 from pydantic import BaseModel
 
+from api.responses import OrjsonResponse
 from api.schemas import (
     ActorOut,
     AgencyPublic,
@@ -22,7 +23,6 @@ from api.schemas import (
     CatalogueEntryPublic,
     ClockOut,
     CoIssuerConsultationOut,
-    CommandOut,
     ConsultationOut,
     DocketEntryOut,
     EventOut,
@@ -56,10 +56,17 @@ def today_in_china(clock: Callable[[], datetime]) -> date:
     return clock().astimezone(CHINA).date()
 
 
-def command_out(result: CommandResult, response: Response) -> CommandOut:
-    """The command's outcome; the ETag carries the new version for the next If-Match."""
-    response.headers["ETag"] = f'"{result.version}"'
-    return CommandOut(id=result.id, version=result.version, position=result.notification_id)
+def command_response(result: CommandResult, *, location: str | None = None) -> Response:
+    """The command's outcome as `CommandOut` JSON; the ETag carries the new version for the next
+    If-Match. A creating command answers 201 with the new record's `Location`.
+
+    Rendered here rather than returned as a model: FastAPI would validate the model it was
+    just built from again, in a second thread-pool hop per write."""
+    headers = {"ETag": f'"{result.version}"'}
+    if location is not None:
+        headers["Location"] = location
+    body = {"id": result.id, "version": result.version, "position": result.notification_id}
+    return OrjsonResponse(body, status_code=201 if location else 200, headers=headers)
 
 
 def actor_out(actor: Actor) -> ActorOut:

@@ -16,11 +16,18 @@ from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from itertools import islice
 from typing import Any, ClassVar, TypeVar, cast
 from uuid import UUID, uuid4
 
-from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import IntegrityError, RecordConflictError
+from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
+from eventsourcing.persistence import (
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    RecordConflictError,
+    Recording,
+)
 
 from domain.annual_report_service import AnnualReportCommands
 from domain.base import Actor, Approval, DomainEvent, LedgerAggregate, fold, utc_now
@@ -48,11 +55,17 @@ from domain.disclosure_item import DisclosureItem
 from domain.disclosure_request import Applicant, DisclosureRequest
 from domain.errors import ConcurrentWrite, DomainError, NotFound, RuleViolation, StaleVersion
 from domain.evaluation_service import EvaluationCommands
+from domain.group_commit import GroupCommit
 from domain.policy import AgencyPolicy, PolicyBook, PublicationClockStart, default_policies
 from domain.sequence import NumberSequence, sequence_id
 
 A = TypeVar("A", bound=LedgerAggregate)
 R = TypeVar("R")
+
+
+def _store_failed(error: Exception) -> bool:
+    """The store could not be used (unreachable, pool or lock timeout): not one save's fault."""
+    return isinstance(error, (OperationalError, InterfaceError))
 
 
 @dataclass(frozen=True)
@@ -92,6 +105,9 @@ class GongkaiLedger(EvaluationCommands, AnnualReportCommands, Application[UUID])
         self.policies = policies or default_policies(self._setting("AGENCIES_FILE"))
         self.calendar = calendar or default_calendar(self._setting("CALENDAR_FILE"))
         self.clock = clock
+        self._commits: GroupCommit[ProcessingEvent[UUID], list[Recording[UUID]]] = GroupCommit(
+            self._write_together, self._write, shared_failure=_store_failed
+        )
 
     @classmethod
     def embedded(cls, sqlite_path: str, **kwargs: Any) -> GongkaiLedger:
@@ -188,10 +204,14 @@ class GongkaiLedger(EvaluationCommands, AnnualReportCommands, Application[UUID])
         return aggregate
 
     def _save(self, *aggregates: LedgerAggregate) -> int | None:
+        """Store the aggregates' new events atomically, in a transaction shared with the saves
+        of concurrent commands (domain/group_commit.py); the newest log position."""
         for aggregate in aggregates:
             note_created(aggregate.id)  # no-op for the loaded ones
+        processing: ProcessingEvent[UUID] = ProcessingEvent()
+        processing.collect_events(*aggregates)
         try:
-            recordings = self.save(*aggregates)
+            recordings = self._commits.submit(processing)
         except (IntegrityError, RecordConflictError):
             self._evict(*(aggregate.id for aggregate in aggregates))
             raise ConcurrentWrite(aggregates[0].id) from None
@@ -199,6 +219,22 @@ class GongkaiLedger(EvaluationCommands, AnnualReportCommands, Application[UUID])
             return None
         notification_ids = [r.notification.id for r in recordings if r.notification is not None]
         return max(notification_ids) if notification_ids else None
+
+    def _write(self, processing: ProcessingEvent[UUID]) -> list[Recording[UUID]]:
+        """What `Application.save` does once the events are collected: record, snapshot, tell."""
+        recordings = self._record(processing)
+        self._take_snapshots(processing)
+        self._notify(recordings)
+        return recordings
+
+    def _write_together(self, group: list[ProcessingEvent[UUID]]) -> list[list[Recording[UUID]]]:
+        """One transaction for the events of several saves; each save's own recordings."""
+        combined: ProcessingEvent[UUID] = ProcessingEvent()
+        for processing in group:
+            combined.events.extend(processing.events)
+            combined.aggregates.update(processing.aggregates)
+        recordings = iter(self._write(combined))  # in the order of the events
+        return [list(islice(recordings, len(processing.events))) for processing in group]
 
     def _evict(self, *aggregate_ids: UUID) -> None:
         cache = self.repository.cache

@@ -282,7 +282,11 @@ class ProjectionDriver:
                 logger.exception("projection batch failed (attempt %d); will retry", failures)
                 self._stopping.wait(min(poll_interval * 2**failures, 30.0))
                 continue
-            if processed == 0:
+            if processed < self.batch_size:
+                # Caught up: wait a poll interval even when the batch was not empty. Under a
+                # steady stream of commands the models then fold one batch per interval (one
+                # transaction, one write lock) instead of a few events at a time; the lag of
+                # the read models stays within the poll interval it was when idle.
                 self._stopping.wait(poll_interval)
 
     def _read(

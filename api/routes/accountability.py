@@ -19,19 +19,17 @@ from fastapi import APIRouter, Depends, Path, Query, Response
 from api.deps import (
     Acting,
     AgencyCode,
-    ExpectedVersion,
     LedgerDep,
     OfficialDep,
+    OnAgency,
     Reader,
     ServicesDep,
-    on_agency,
     permitted,
     refuse,
 )
 from api.openapi import READ_STATUSES, command_doc
 from api.problems import ApiProblem, problem_responses
 from api.responses import OrjsonResponse
-from api.schemas import CommandOut
 from api.schemas_reports import (
     AttributeChangesOut,
     CaseFileOut,
@@ -46,7 +44,7 @@ from api.schemas_reports import (
     SnapshotOut,
     ViolationsOut,
 )
-from api.views import command_out, state_out, today_in_china
+from api.views import command_response, state_out, today_in_china
 from api.views_reports import (
     HTML,
     action_out,
@@ -115,9 +113,9 @@ async def case_file_reader(
 
 
 CaseFiles = Annotated[CaseFileReader, Depends(case_file_reader)]
-RecordsFinding = Annotated[Acting, Depends(on_agency("evaluation.record_finding"))]
-WithdrawsFinding = Annotated[Acting, Depends(on_agency("evaluation.withdraw_finding"))]
-ClearsCriterion = Annotated[Acting, Depends(on_agency("evaluation.clear_criterion"))]
+RecordsFinding = Annotated[Acting, Depends(OnAgency("evaluation.record_finding"))]
+WithdrawsFinding = Annotated[Acting, Depends(OnAgency("evaluation.withdraw_finding"))]
+ClearsCriterion = Annotated[Acting, Depends(OnAgency("evaluation.clear_criterion"))]
 
 
 def _period(start: date, end: date) -> None:
@@ -182,12 +180,9 @@ def record_finding(
     year: Year,
     body: FindingIn,
     acting: RecordsFinding,
-    expected: ExpectedVersion,
-    ledger: LedgerDep,
-    response: Response,
-) -> CommandOut:
-    known_agency(ledger, agency_code)
-    result = ledger.record_evaluation_finding(
+) -> Response:
+    known_agency(acting.ledger, agency_code)
+    result = acting.ledger.record_evaluation_finding(
         acting.actor,
         agency_code=agency_code,
         year=year,
@@ -197,9 +192,9 @@ def record_finding(
         points=body.points,
         evidence_ref=body.evidence_ref,
         subject_id=body.subject_id,
-        expected_version=expected,
+        expected_version=acting.expected_version,
     )
-    return command_out(result, response)
+    return command_response(result)
 
 
 @router.post(
@@ -215,21 +210,18 @@ def withdraw_finding(
     year: Year,
     body: FindingWithdrawalIn,
     acting: WithdrawsFinding,
-    expected: ExpectedVersion,
-    ledger: LedgerDep,
-    response: Response,
-) -> CommandOut:
-    known_agency(ledger, agency_code)
-    result = ledger.withdraw_evaluation_finding(
+) -> Response:
+    known_agency(acting.ledger, agency_code)
+    result = acting.ledger.withdraw_evaluation_finding(
         acting.actor,
         agency_code=agency_code,
         year=year,
         on=acting.on(body.on),
         finding_version=body.finding_version,
         reason=body.reason,
-        expected_version=expected,
+        expected_version=acting.expected_version,
     )
-    return command_out(result, response)
+    return command_response(result)
 
 
 @router.post(
@@ -245,21 +237,18 @@ def clear_criterion(
     year: Year,
     body: CriterionClearedIn,
     acting: ClearsCriterion,
-    expected: ExpectedVersion,
-    ledger: LedgerDep,
-    response: Response,
-) -> CommandOut:
-    known_agency(ledger, agency_code)
-    result = ledger.clear_evaluation_criterion(
+) -> Response:
+    known_agency(acting.ledger, agency_code)
+    result = acting.ledger.clear_evaluation_criterion(
         acting.actor,
         agency_code=agency_code,
         year=year,
         on=acting.on(body.on),
         criterion=body.criterion,
         note=body.note,
-        expected_version=expected,
+        expected_version=acting.expected_version,
     )
-    return command_out(result, response)
+    return command_response(result)
 
 
 # ---- investigator queries -----------------------------------------------------------------------

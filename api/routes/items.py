@@ -9,12 +9,10 @@ from fastapi import APIRouter, Depends, Query, Response
 
 from api.deps import (
     Acting,
-    ExpectedVersion,
-    IdempotencyKey,
+    Authorised,
     LedgerDep,
+    OnItem,
     ReaderDep,
-    authorised,
-    on_item,
 )
 from api.openapi import READ_STATUSES, command_doc
 from api.permissions import LEADER_ROLES
@@ -29,7 +27,6 @@ from api.schemas import (
     CoIssuerAnswer,
     CoIssuerConsultation,
     CoIssuerResolution,
-    CommandOut,
     ConfidentialityReview,
     Day,
     ExemptionLifting,
@@ -43,33 +40,33 @@ from api.schemas import (
     ReadingRoomTransfer,
     ValidityEnd,
 )
-from api.views import clock_out, command_out, item_official, today_in_china
+from api.views import clock_out, command_response, item_official, today_in_china
 from domain.codes import Validity
 
 router = APIRouter(prefix="/items", tags=["items 政府信息"])
 
 
-Registering = Annotated[Acting, Depends(authorised("item.register"))]
-OnMarkAttribute = Annotated[Acting, Depends(on_item("item.mark_attribute"))]
-OnAuditAttribute = Annotated[Acting, Depends(on_item("item.audit_attribute"))]
-OnReviewConfidentiality = Annotated[Acting, Depends(on_item("item.review_confidentiality"))]
-OnConsultCoIssuer = Annotated[Acting, Depends(on_item("item.consult_co_issuer"))]
-OnRecordCoIssuerAnswer = Annotated[Acting, Depends(on_item("item.record_co_issuer_answer"))]
+Registering = Annotated[Acting, Depends(Authorised("item.register"))]
+OnMarkAttribute = Annotated[Acting, Depends(OnItem("item.mark_attribute"))]
+OnAuditAttribute = Annotated[Acting, Depends(OnItem("item.audit_attribute"))]
+OnReviewConfidentiality = Annotated[Acting, Depends(OnItem("item.review_confidentiality"))]
+OnConsultCoIssuer = Annotated[Acting, Depends(OnItem("item.consult_co_issuer"))]
+OnRecordCoIssuerAnswer = Annotated[Acting, Depends(OnItem("item.record_co_issuer_answer"))]
 OnResolveCoIssuerDisagreement = Annotated[
-    Acting, Depends(on_item("item.resolve_co_issuer_disagreement"))
+    Acting, Depends(OnItem("item.resolve_co_issuer_disagreement"))
 ]
-OnApprove = Annotated[Acting, Depends(on_item("item.approve"))]
-OnPublish = Annotated[Acting, Depends(on_item("item.publish"))]
-OnRegisterInCatalogue = Annotated[Acting, Depends(on_item("item.register_in_catalogue"))]
-OnChange = Annotated[Acting, Depends(on_item("item.change"))]
-OnRevoke = Annotated[Acting, Depends(on_item("item.revoke"))]
-OnAbolish = Annotated[Acting, Depends(on_item("item.abolish"))]
-OnLinkInterpretation = Annotated[Acting, Depends(on_item("item.link_interpretation"))]
-OnTransferToReadingRoom = Annotated[Acting, Depends(on_item("item.transfer_to_reading_room"))]
-OnDecideAnnualReview = Annotated[Acting, Depends(on_item("item.decide_annual_review"))]
-OnLiftExemption = Annotated[Acting, Depends(on_item("item.lift_exemption"))]
-OnArchive = Annotated[Acting, Depends(on_item("item.archive"))]
-OnRecordObjection = Annotated[Acting, Depends(on_item("item.record_objection"))]
+OnApprove = Annotated[Acting, Depends(OnItem("item.approve"))]
+OnPublish = Annotated[Acting, Depends(OnItem("item.publish"))]
+OnRegisterInCatalogue = Annotated[Acting, Depends(OnItem("item.register_in_catalogue"))]
+OnChange = Annotated[Acting, Depends(OnItem("item.change"))]
+OnRevoke = Annotated[Acting, Depends(OnItem("item.revoke"))]
+OnAbolish = Annotated[Acting, Depends(OnItem("item.abolish"))]
+OnLinkInterpretation = Annotated[Acting, Depends(OnItem("item.link_interpretation"))]
+OnTransferToReadingRoom = Annotated[Acting, Depends(OnItem("item.transfer_to_reading_room"))]
+OnDecideAnnualReview = Annotated[Acting, Depends(OnItem("item.decide_annual_review"))]
+OnLiftExemption = Annotated[Acting, Depends(OnItem("item.lift_exemption"))]
+OnArchive = Annotated[Acting, Depends(OnItem("item.archive"))]
+OnRecordObjection = Annotated[Acting, Depends(OnItem("item.record_objection"))]
 
 
 @router.post(
@@ -86,11 +83,8 @@ OnRecordObjection = Annotated[Acting, Depends(on_item("item.record_objection"))]
 def register_item(
     body: ItemCreate,
     acting: Registering,
-    key: IdempotencyKey,
-    ledger: LedgerDep,
-    response: Response,
-) -> CommandOut:
-    result = ledger.register_item(
+) -> Response:
+    result = acting.ledger.register_item(
         acting.actor,
         agency_code=acting.official.agency_code,
         title=body.title,
@@ -101,10 +95,9 @@ def register_item(
         document_type=body.document_type,
         co_issuers=body.co_issuers,
         summary=body.summary,
-        item_id=acting.new_id(key),
+        item_id=acting.new_id(),
     )
-    response.headers["Location"] = f"/items/{result.id}"
-    return command_out(result, response)
+    return command_response(result, location=f"/items/{result.id}")
 
 
 @router.get(
@@ -154,20 +147,17 @@ def mark_attribute(
     item_id: UUID,
     body: AttributeMark,
     acting: OnMarkAttribute,
-    expected: ExpectedVersion,
-    ledger: LedgerDep,
-    response: Response,
-) -> CommandOut:
-    result = ledger.mark_attribute(
+) -> Response:
+    result = acting.ledger.mark_attribute(
         item_id,
         acting.actor,
         acting.on(body.on),
         body.attribute,
         body.reason,
         body.legal_ground,
-        expected_version=expected,
+        expected_version=acting.expected_version,
     )
-    return command_out(result, response)
+    return command_response(result)
 
 
 @router.post(
@@ -182,20 +172,17 @@ def audit_attribute(
     item_id: UUID,
     body: AttributeAudit,
     acting: OnAuditAttribute,
-    expected: ExpectedVersion,
-    ledger: LedgerDep,
-    response: Response,
-) -> CommandOut:
-    result = ledger.audit_attribute(
+) -> Response:
+    result = acting.ledger.audit_attribute(
         item_id,
         acting.actor,
         acting.on(body.on),
         body.attribute,
         body.reason,
         body.legal_ground,
-        expected_version=expected,
+        expected_version=acting.expected_version,
     )
-    return command_out(result, response)
+    return command_response(result)
 
 
 @router.post(
@@ -210,16 +197,13 @@ def review_confidentiality(
     item_id: UUID,
     body: ConfidentialityReview,
     acting: OnReviewConfidentiality,
-    expected: ExpectedVersion,
-    ledger: LedgerDep,
-    response: Response,
-) -> CommandOut:
-    result = ledger.review_confidentiality(
+) -> Response:
+    result = acting.ledger.review_confidentiality(
         item_id,
         acting.actor,
         acting.on(body.on),
         body.conclusion,
-        expected_version=expected,
+        expected_version=acting.expected_version,
         state_secret=body.state_secret,
         commercial_secret=body.commercial_secret,
         personal_privacy=body.personal_privacy,
@@ -227,7 +211,7 @@ def review_confidentiality(
         redactions=tuple(body.redactions),
         reason=body.reason,
     )
-    return command_out(result, response)
+    return command_response(result)
 
 
 @router.post(
@@ -242,14 +226,15 @@ def consult_co_issuer(
     item_id: UUID,
     body: CoIssuerConsultation,
     acting: OnConsultCoIssuer,
-    expected: ExpectedVersion,
-    ledger: LedgerDep,
-    response: Response,
-) -> CommandOut:
-    result = ledger.consult_co_issuer(
-        item_id, acting.actor, acting.on(body.on), body.co_issuer, expected_version=expected
+) -> Response:
+    result = acting.ledger.consult_co_issuer(
+        item_id,
+        acting.actor,
+        acting.on(body.on),
+        body.co_issuer,
+        expected_version=acting.expected_version,
     )
-    return command_out(result, response)
+    return command_response(result)
 
 
 @router.post(
@@ -264,20 +249,17 @@ def record_co_issuer_answer(
     item_id: UUID,
     body: CoIssuerAnswer,
     acting: OnRecordCoIssuerAnswer,
-    expected: ExpectedVersion,
-    ledger: LedgerDep,
-    response: Response,
-) -> CommandOut:
-    result = ledger.record_co_issuer_answer(
+) -> Response:
+    result = acting.ledger.record_co_issuer_answer(
         item_id,
         acting.actor,
         acting.on(body.on),
         body.co_issuer,
         body.answer,
         body.reason,
-        expected_version=expected,
+        expected_version=acting.expected_version,
     )
-    return command_out(result, response)
+    return command_response(result)
 
 
 @router.post(
@@ -292,21 +274,18 @@ def resolve_co_issuer_disagreement(
     item_id: UUID,
     body: CoIssuerResolution,
     acting: OnResolveCoIssuerDisagreement,
-    expected: ExpectedVersion,
-    ledger: LedgerDep,
-    response: Response,
-) -> CommandOut:
+) -> Response:
     on = acting.on(body.on)
-    result = ledger.resolve_co_issuer_disagreement(
+    result = acting.ledger.resolve_co_issuer_disagreement(
         item_id,
         acting.actor,
         on,
         body.co_issuer,
         body.reason,
         acting.approval(body.approval, on),
-        expected_version=expected,
+        expected_version=acting.expected_version,
     )
-    return command_out(result, response)
+    return command_response(result)
 
 
 @router.post(
@@ -321,19 +300,16 @@ def approve_item(
     item_id: UUID,
     body: ItemApproval,
     acting: OnApprove,
-    expected: ExpectedVersion,
-    ledger: LedgerDep,
-    response: Response,
-) -> CommandOut:
+) -> Response:
     on = acting.on(body.on)
-    result = ledger.approve_item(
+    result = acting.ledger.approve_item(
         item_id,
         acting.actor,
         on,
         acting.approval(body.approval, on),
-        expected_version=expected,
+        expected_version=acting.expected_version,
     )
-    return command_out(result, response)
+    return command_response(result)
 
 
 @router.post(
@@ -348,19 +324,16 @@ def publish_item(
     item_id: UUID,
     body: Publication,
     acting: OnPublish,
-    expected: ExpectedVersion,
-    ledger: LedgerDep,
-    response: Response,
-) -> CommandOut:
-    result = ledger.publish_item(
+) -> Response:
+    result = acting.ledger.publish_item(
         item_id,
         acting.actor,
         acting.on(body.on),
         body.channels,
         body.url,
-        expected_version=expected,
+        expected_version=acting.expected_version,
     )
-    return command_out(result, response)
+    return command_response(result)
 
 
 @router.post(
@@ -375,14 +348,11 @@ def register_in_catalogue(
     item_id: UUID,
     body: CatalogueRegistration,
     acting: OnRegisterInCatalogue,
-    expected: ExpectedVersion,
-    ledger: LedgerDep,
-    response: Response,
-) -> CommandOut:
-    result = ledger.register_in_catalogue(
-        item_id, acting.actor, acting.on(body.on), expected_version=expected
+) -> Response:
+    result = acting.ledger.register_in_catalogue(
+        item_id, acting.actor, acting.on(body.on), expected_version=acting.expected_version
     )
-    return command_out(result, response)
+    return command_response(result)
 
 
 @router.post(
@@ -397,19 +367,16 @@ def change_item(
     item_id: UUID,
     body: ItemChange,
     acting: OnChange,
-    expected: ExpectedVersion,
-    ledger: LedgerDep,
-    response: Response,
-) -> CommandOut:
-    result = ledger.change_item(
+) -> Response:
+    result = acting.ledger.change_item(
         item_id,
         acting.actor,
         acting.on(body.on),
         body.description,
         body.title,
-        expected_version=expected,
+        expected_version=acting.expected_version,
     )
-    return command_out(result, response)
+    return command_response(result)
 
 
 @router.post(
@@ -420,19 +387,16 @@ def revoke_item(
     item_id: UUID,
     body: ValidityEnd,
     acting: OnRevoke,
-    expected: ExpectedVersion,
-    ledger: LedgerDep,
-    response: Response,
-) -> CommandOut:
-    result = ledger.end_item_validity(
+) -> Response:
+    result = acting.ledger.end_item_validity(
         item_id,
         acting.actor,
         acting.on(body.on),
         Validity.REVOKED,
         body.reason,
-        expected_version=expected,
+        expected_version=acting.expected_version,
     )
-    return command_out(result, response)
+    return command_response(result)
 
 
 @router.post(
@@ -443,19 +407,16 @@ def abolish_item(
     item_id: UUID,
     body: ValidityEnd,
     acting: OnAbolish,
-    expected: ExpectedVersion,
-    ledger: LedgerDep,
-    response: Response,
-) -> CommandOut:
-    result = ledger.end_item_validity(
+) -> Response:
+    result = acting.ledger.end_item_validity(
         item_id,
         acting.actor,
         acting.on(body.on),
         Validity.ABOLISHED,
         body.reason,
-        expected_version=expected,
+        expected_version=acting.expected_version,
     )
-    return command_out(result, response)
+    return command_response(result)
 
 
 @router.post(
@@ -470,18 +431,15 @@ def link_interpretation(
     item_id: UUID,
     body: InterpretationLink,
     acting: OnLinkInterpretation,
-    expected: ExpectedVersion,
-    ledger: LedgerDep,
-    response: Response,
-) -> CommandOut:
-    result = ledger.link_interpretation(
+) -> Response:
+    result = acting.ledger.link_interpretation(
         item_id,
         acting.actor,
         acting.on(body.on),
         body.interpretation_ref,
-        expected_version=expected,
+        expected_version=acting.expected_version,
     )
-    return command_out(result, response)
+    return command_response(result)
 
 
 @router.post(
@@ -496,19 +454,16 @@ def transfer_to_reading_room(
     item_id: UUID,
     body: ReadingRoomTransfer,
     acting: OnTransferToReadingRoom,
-    expected: ExpectedVersion,
-    ledger: LedgerDep,
-    response: Response,
-) -> CommandOut:
-    result = ledger.transfer_to_reading_room(
+) -> Response:
+    result = acting.ledger.transfer_to_reading_room(
         item_id,
         acting.actor,
         acting.on(body.on),
         body.mode,
         body.batch_ref,
-        expected_version=expected,
+        expected_version=acting.expected_version,
     )
-    return command_out(result, response)
+    return command_response(result)
 
 
 @router.post(
@@ -523,10 +478,7 @@ def decide_annual_review(
     item_id: UUID,
     body: AnnualReviewDecision,
     acting: OnDecideAnnualReview,
-    expected: ExpectedVersion,
-    ledger: LedgerDep,
-    response: Response,
-) -> CommandOut:
+) -> Response:
     on = acting.on(body.on)
     # 002 Art 55: a reclassification carries the leader in charge's approval; a leader
     # recording the decision approves it themselves.
@@ -535,16 +487,16 @@ def decide_annual_review(
         if body.approval is not None or acting.official.role in LEADER_ROLES
         else None
     )
-    result = ledger.decide_annual_review(
+    result = acting.ledger.decide_annual_review(
         item_id,
         acting.actor,
         on,
         body.outcome,
         body.reason,
         approval,
-        expected_version=expected,
+        expected_version=acting.expected_version,
     )
-    return command_out(result, response)
+    return command_response(result)
 
 
 @router.post(
@@ -559,20 +511,17 @@ def lift_exemption(
     item_id: UUID,
     body: ExemptionLifting,
     acting: OnLiftExemption,
-    expected: ExpectedVersion,
-    ledger: LedgerDep,
-    response: Response,
-) -> CommandOut:
+) -> Response:
     on = acting.on(body.on)
-    result = ledger.lift_exemption(
+    result = acting.ledger.lift_exemption(
         item_id,
         acting.actor,
         on,
         body.reason,
         acting.approval(body.approval, on),
-        expected_version=expected,
+        expected_version=acting.expected_version,
     )
-    return command_out(result, response)
+    return command_response(result)
 
 
 @router.post(
@@ -583,14 +532,15 @@ def archive_item(
     item_id: UUID,
     body: Archiving,
     acting: OnArchive,
-    expected: ExpectedVersion,
-    ledger: LedgerDep,
-    response: Response,
-) -> CommandOut:
-    result = ledger.archive_item(
-        item_id, acting.actor, acting.on(body.on), body.archive_ref, expected_version=expected
+) -> Response:
+    result = acting.ledger.archive_item(
+        item_id,
+        acting.actor,
+        acting.on(body.on),
+        body.archive_ref,
+        expected_version=acting.expected_version,
     )
-    return command_out(result, response)
+    return command_response(result)
 
 
 @router.post(
@@ -605,16 +555,13 @@ def record_item_objection(
     item_id: UUID,
     body: Objection,
     acting: OnRecordObjection,
-    expected: ExpectedVersion,
-    ledger: LedgerDep,
-    response: Response,
-) -> CommandOut:
-    result = ledger.record_objection(
+) -> Response:
+    result = acting.ledger.record_objection(
         item_id,
         acting.actor,
         acting.on(body.on),
         body.objected_version,
         body.objection,
-        expected_version=expected,
+        expected_version=acting.expected_version,
     )
-    return command_out(result, response)
+    return command_response(result)

@@ -15,17 +15,15 @@ from api.deps import (
     AgencyCode,
     CityName,
     ConsistentRead,
-    ExpectedVersion,
     LedgerDep,
+    OnAgency,
+    OnCity,
     Reader,
     ServicesDep,
-    on_agency,
-    on_city,
     permitted,
 )
 from api.openapi import READ_STATUSES, command_doc
 from api.problems import problem_responses
-from api.schemas import CommandOut
 from api.schemas_reports import (
     AnnualReportOut,
     Moment,
@@ -35,7 +33,7 @@ from api.schemas_reports import (
     SectionTextIn,
     YearlyFiguresIn,
 )
-from api.views import command_out
+from api.views import command_response
 from api.views_reports import (
     XLSX,
     ReportFormat,
@@ -70,11 +68,11 @@ AsOf = Annotated[
 ReadsAgency = Annotated[Reader, Depends(permitted("report.read_agency"))]
 ReadsCity = Annotated[Reader, Depends(permitted("report.read_city"))]
 Compares = Annotated[Reader, Depends(permitted("report.compare"))]
-RecordsFigures = Annotated[Acting, Depends(on_agency("report.record_figures"))]
-RecordsSection = Annotated[Acting, Depends(on_agency("report.record_section"))]
-Publishes = Annotated[Acting, Depends(on_agency("report.publish"))]
-RecordsCitySection = Annotated[Acting, Depends(on_city("report.record_section"))]
-PublishesCity = Annotated[Acting, Depends(on_city("report.publish"))]
+RecordsFigures = Annotated[Acting, Depends(OnAgency("report.record_figures"))]
+RecordsSection = Annotated[Acting, Depends(OnAgency("report.record_section"))]
+Publishes = Annotated[Acting, Depends(OnAgency("report.publish"))]
+RecordsCitySection = Annotated[Acting, Depends(OnCity("report.record_section"))]
+PublishesCity = Annotated[Acting, Depends(OnCity("report.publish"))]
 
 DOCUMENT_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {
@@ -148,11 +146,8 @@ def record_city_section(
     year: Year,
     body: SectionTextIn,
     acting: RecordsCitySection,
-    expected: ExpectedVersion,
-    ledger: LedgerDep,
-    response: Response,
-) -> CommandOut:
-    result = ledger.record_report_section(
+) -> Response:
+    result = acting.ledger.record_report_section(
         acting.actor,
         level=ReportLevel.CITY,
         subject=city,
@@ -160,9 +155,9 @@ def record_city_section(
         on=acting.on(body.on),
         section=body.section,
         text=body.text,
-        expected_version=expected,
+        expected_version=acting.expected_version,
     )
-    return command_out(result, response)
+    return command_response(result)
 
 
 @router.post(
@@ -182,20 +177,17 @@ def publish_city_report(
     year: Year,
     body: ReportPublicationIn,
     acting: PublishesCity,
-    expected: ExpectedVersion,
-    ledger: LedgerDep,
-    response: Response,
-) -> CommandOut:
-    result = ledger.publish_annual_report(
+) -> Response:
+    result = acting.ledger.publish_annual_report(
         acting.actor,
         level=ReportLevel.CITY,
         subject=city,
         year=year,
         on=acting.on(body.on),
         url=body.url,
-        expected_version=expected,
+        expected_version=acting.expected_version,
     )
-    return command_out(result, response)
+    return command_response(result)
 
 
 @router.get(
@@ -269,26 +261,23 @@ def record_figures(
     year: Year,
     body: YearlyFiguresIn,
     acting: RecordsFigures,
-    expected: ExpectedVersion,
-    ledger: LedgerDep,
-    response: Response,
-) -> CommandOut:
+) -> Response:
     figures = YearlyFigures(
         licensing_decisions=body.licensing_decisions,
         penalty_decisions=body.penalty_decisions,
         enforcement_decisions=body.enforcement_decisions,
         fee_amount_10k_yuan=body.fee_amount_10k_yuan,
     )
-    result = ledger.record_yearly_figures(
+    result = acting.ledger.record_yearly_figures(
         acting.actor,
         agency_code=agency_code,
         year=year,
         on=acting.on(body.on),
         figures=figures,
         note=body.note,
-        expected_version=expected,
+        expected_version=acting.expected_version,
     )
-    return command_out(result, response)
+    return command_response(result)
 
 
 @router.post(
@@ -304,11 +293,8 @@ def record_section(
     year: Year,
     body: SectionTextIn,
     acting: RecordsSection,
-    expected: ExpectedVersion,
-    ledger: LedgerDep,
-    response: Response,
-) -> CommandOut:
-    result = ledger.record_report_section(
+) -> Response:
+    result = acting.ledger.record_report_section(
         acting.actor,
         level=ReportLevel.AGENCY,
         subject=agency_code,
@@ -316,9 +302,9 @@ def record_section(
         on=acting.on(body.on),
         section=body.section,
         text=body.text,
-        expected_version=expected,
+        expected_version=acting.expected_version,
     )
-    return command_out(result, response)
+    return command_response(result)
 
 
 @router.post(
@@ -335,17 +321,14 @@ def publish_report(
     year: Year,
     body: ReportPublicationIn,
     acting: Publishes,
-    expected: ExpectedVersion,
-    ledger: LedgerDep,
-    response: Response,
-) -> CommandOut:
-    result = ledger.publish_annual_report(
+) -> Response:
+    result = acting.ledger.publish_annual_report(
         acting.actor,
         level=ReportLevel.AGENCY,
         subject=agency_code,
         year=year,
         on=acting.on(body.on),
         url=body.url,
-        expected_version=expected,
+        expected_version=acting.expected_version,
     )
-    return command_out(result, response)
+    return command_response(result)

@@ -10,12 +10,10 @@ from fastapi import APIRouter, Depends, Query, Response
 
 from api.deps import (
     Acting,
-    ExpectedVersion,
-    IdempotencyKey,
+    Authorised,
     LedgerDep,
+    OnRequest,
     ReaderDep,
-    authorised,
-    on_request,
 )
 from api.openapi import READ_STATUSES, command_doc
 from api.problems import problem_responses
@@ -25,7 +23,6 @@ from api.schemas import (
     AppealDecision,
     Archiving,
     ClockOut,
-    CommandOut,
     CorrectionNotice,
     CorrectionReceived,
     Day,
@@ -50,41 +47,41 @@ from api.schemas import (
     ThirdPartyAnswer,
     ThirdPartyConsultation,
 )
-from api.views import clock_out, command_out, request_official, today_in_china
+from api.views import clock_out, command_response, request_official, today_in_china
 from domain.disclosure_request import Applicant
 
 router = APIRouter(prefix="/requests", tags=["requests 依申请公开"])
 
-Receiving = Annotated[Acting, Depends(authorised("request.receive"))]
-OnRegister = Annotated[Acting, Depends(on_request("request.register"))]
-OnRequestCorrection = Annotated[Acting, Depends(on_request("request.request_correction"))]
-OnRecordCorrection = Annotated[Acting, Depends(on_request("request.record_correction"))]
-OnConsultThirdParty = Annotated[Acting, Depends(on_request("request.consult_third_party"))]
+Receiving = Annotated[Acting, Depends(Authorised("request.receive"))]
+OnRegister = Annotated[Acting, Depends(OnRequest("request.register"))]
+OnRequestCorrection = Annotated[Acting, Depends(OnRequest("request.request_correction"))]
+OnRecordCorrection = Annotated[Acting, Depends(OnRequest("request.record_correction"))]
+OnConsultThirdParty = Annotated[Acting, Depends(OnRequest("request.consult_third_party"))]
 OnRecordThirdPartyAnswer = Annotated[
-    Acting, Depends(on_request("request.record_third_party_answer"))
+    Acting, Depends(OnRequest("request.record_third_party_answer"))
 ]
 OnOverrideForPublicInterest = Annotated[
-    Acting, Depends(on_request("request.override_for_public_interest"))
+    Acting, Depends(OnRequest("request.override_for_public_interest"))
 ]
-OnConsultAgency = Annotated[Acting, Depends(on_request("request.consult_agency"))]
-OnRecordAgencyAnswer = Annotated[Acting, Depends(on_request("request.record_agency_answer"))]
-OnExtend = Annotated[Acting, Depends(on_request("request.extend"))]
-OnQueryExcessiveness = Annotated[Acting, Depends(on_request("request.query_excessiveness"))]
-OnAssessExcessiveness = Annotated[Acting, Depends(on_request("request.assess_excessiveness"))]
-OnNoticeFee = Annotated[Acting, Depends(on_request("request.notice_fee"))]
-OnRecordFeePayment = Annotated[Acting, Depends(on_request("request.record_fee_payment"))]
-OnWaiveFee = Annotated[Acting, Depends(on_request("request.waive_fee"))]
-OnTransfer = Annotated[Acting, Depends(on_request("request.transfer"))]
-OnRefer = Annotated[Acting, Depends(on_request("request.refer"))]
-OnReply = Annotated[Acting, Depends(on_request("request.reply"))]
-OnDeemWithdrawn = Annotated[Acting, Depends(on_request("request.deem_withdrawn"))]
-OnDeliver = Annotated[Acting, Depends(on_request("request.deliver"))]
-OnFileReconsideration = Annotated[Acting, Depends(on_request("request.file_reconsideration"))]
-OnDecideReconsideration = Annotated[Acting, Depends(on_request("request.decide_reconsideration"))]
-OnFileLitigation = Annotated[Acting, Depends(on_request("request.file_litigation"))]
-OnDecideLitigation = Annotated[Acting, Depends(on_request("request.decide_litigation"))]
-OnArchive = Annotated[Acting, Depends(on_request("request.archive"))]
-OnRecordObjection = Annotated[Acting, Depends(on_request("request.record_objection"))]
+OnConsultAgency = Annotated[Acting, Depends(OnRequest("request.consult_agency"))]
+OnRecordAgencyAnswer = Annotated[Acting, Depends(OnRequest("request.record_agency_answer"))]
+OnExtend = Annotated[Acting, Depends(OnRequest("request.extend"))]
+OnQueryExcessiveness = Annotated[Acting, Depends(OnRequest("request.query_excessiveness"))]
+OnAssessExcessiveness = Annotated[Acting, Depends(OnRequest("request.assess_excessiveness"))]
+OnNoticeFee = Annotated[Acting, Depends(OnRequest("request.notice_fee"))]
+OnRecordFeePayment = Annotated[Acting, Depends(OnRequest("request.record_fee_payment"))]
+OnWaiveFee = Annotated[Acting, Depends(OnRequest("request.waive_fee"))]
+OnTransfer = Annotated[Acting, Depends(OnRequest("request.transfer"))]
+OnRefer = Annotated[Acting, Depends(OnRequest("request.refer"))]
+OnReply = Annotated[Acting, Depends(OnRequest("request.reply"))]
+OnDeemWithdrawn = Annotated[Acting, Depends(OnRequest("request.deem_withdrawn"))]
+OnDeliver = Annotated[Acting, Depends(OnRequest("request.deliver"))]
+OnFileReconsideration = Annotated[Acting, Depends(OnRequest("request.file_reconsideration"))]
+OnDecideReconsideration = Annotated[Acting, Depends(OnRequest("request.decide_reconsideration"))]
+OnFileLitigation = Annotated[Acting, Depends(OnRequest("request.file_litigation"))]
+OnDecideLitigation = Annotated[Acting, Depends(OnRequest("request.decide_litigation"))]
+OnArchive = Annotated[Acting, Depends(OnRequest("request.archive"))]
+OnRecordObjection = Annotated[Acting, Depends(OnRequest("request.record_objection"))]
 
 
 @router.post(
@@ -101,11 +98,8 @@ OnRecordObjection = Annotated[Acting, Depends(on_request("request.record_objecti
 def receive_request(
     body: RequestCreate,
     acting: Receiving,
-    key: IdempotencyKey,
-    ledger: LedgerDep,
-    response: Response,
-) -> CommandOut:
-    result = ledger.receive_request(
+) -> Response:
+    result = acting.ledger.receive_request(
         acting.actor,
         agency_code=acting.official.agency_code,
         channel=body.channel,
@@ -117,10 +111,9 @@ def receive_request(
         submitted_on=body.submitted_on,
         signed_for_on=body.signed_for_on,
         confirmed_on=body.confirmed_on,
-        request_id=acting.new_id(key),
+        request_id=acting.new_id(),
     )
-    response.headers["Location"] = f"/requests/{result.id}"
-    return command_out(result, response)
+    return command_response(result, location=f"/requests/{result.id}")
 
 
 @router.get(
@@ -170,14 +163,11 @@ def register_request(
     request_id: UUID,
     body: RequestRegistration,
     acting: OnRegister,
-    expected: ExpectedVersion,
-    ledger: LedgerDep,
-    response: Response,
-) -> CommandOut:
-    result = ledger.register_request(
-        request_id, acting.actor, acting.on(body.on), expected_version=expected
+) -> Response:
+    result = acting.ledger.register_request(
+        request_id, acting.actor, acting.on(body.on), expected_version=acting.expected_version
     )
-    return command_out(result, response)
+    return command_response(result)
 
 
 @router.post(
@@ -193,19 +183,16 @@ def request_correction(
     request_id: UUID,
     body: CorrectionNotice,
     acting: OnRequestCorrection,
-    expected: ExpectedVersion,
-    ledger: LedgerDep,
-    response: Response,
-) -> CommandOut:
-    result = ledger.request_correction(
+) -> Response:
+    result = acting.ledger.request_correction(
         request_id,
         acting.actor,
         acting.on(body.on),
         body.defects,
         body.due_on,
-        expected_version=expected,
+        expected_version=acting.expected_version,
     )
-    return command_out(result, response)
+    return command_response(result)
 
 
 @router.post(
@@ -219,14 +206,11 @@ def record_correction(
     request_id: UUID,
     body: CorrectionReceived,
     acting: OnRecordCorrection,
-    expected: ExpectedVersion,
-    ledger: LedgerDep,
-    response: Response,
-) -> CommandOut:
-    result = ledger.record_correction(
-        request_id, acting.actor, acting.on(body.on), expected_version=expected
+) -> Response:
+    result = acting.ledger.record_correction(
+        request_id, acting.actor, acting.on(body.on), expected_version=acting.expected_version
     )
-    return command_out(result, response)
+    return command_response(result)
 
 
 @router.post(
@@ -241,19 +225,16 @@ def consult_third_party(
     request_id: UUID,
     body: ThirdPartyConsultation,
     acting: OnConsultThirdParty,
-    expected: ExpectedVersion,
-    ledger: LedgerDep,
-    response: Response,
-) -> CommandOut:
-    result = ledger.consult_third_party(
+) -> Response:
+    result = acting.ledger.consult_third_party(
         request_id,
         acting.actor,
         acting.on(body.on),
         body.third_party_ref,
         body.interest,
-        expected_version=expected,
+        expected_version=acting.expected_version,
     )
-    return command_out(result, response)
+    return command_response(result)
 
 
 @router.post(
@@ -267,19 +248,16 @@ def record_third_party_answer(
     request_id: UUID,
     body: ThirdPartyAnswer,
     acting: OnRecordThirdPartyAnswer,
-    expected: ExpectedVersion,
-    ledger: LedgerDep,
-    response: Response,
-) -> CommandOut:
-    result = ledger.record_third_party_answer(
+) -> Response:
+    result = acting.ledger.record_third_party_answer(
         request_id,
         acting.actor,
         acting.on(body.on),
         body.third_party_ref,
         body.answer,
-        expected_version=expected,
+        expected_version=acting.expected_version,
     )
-    return command_out(result, response)
+    return command_response(result)
 
 
 @router.post(
@@ -295,12 +273,9 @@ def override_for_public_interest(
     request_id: UUID,
     body: PublicInterestOverride,
     acting: OnOverrideForPublicInterest,
-    expected: ExpectedVersion,
-    ledger: LedgerDep,
-    response: Response,
-) -> CommandOut:
+) -> Response:
     on = acting.on(body.on)
-    result = ledger.override_for_public_interest(
+    result = acting.ledger.override_for_public_interest(
         request_id,
         acting.actor,
         on,
@@ -308,9 +283,9 @@ def override_for_public_interest(
         body.reason,
         body.notice_sent_on or on,
         acting.approval(body.approval, on),
-        expected_version=expected,
+        expected_version=acting.expected_version,
     )
-    return command_out(result, response)
+    return command_response(result)
 
 
 @router.post(
@@ -324,14 +299,15 @@ def consult_agency(
     request_id: UUID,
     body: AgencyConsultation,
     acting: OnConsultAgency,
-    expected: ExpectedVersion,
-    ledger: LedgerDep,
-    response: Response,
-) -> CommandOut:
-    result = ledger.consult_agency(
-        request_id, acting.actor, acting.on(body.on), body.agency, expected_version=expected
+) -> Response:
+    result = acting.ledger.consult_agency(
+        request_id,
+        acting.actor,
+        acting.on(body.on),
+        body.agency,
+        expected_version=acting.expected_version,
     )
-    return command_out(result, response)
+    return command_response(result)
 
 
 @router.post(
@@ -345,19 +321,16 @@ def record_agency_answer(
     request_id: UUID,
     body: AgencyAnswer,
     acting: OnRecordAgencyAnswer,
-    expected: ExpectedVersion,
-    ledger: LedgerDep,
-    response: Response,
-) -> CommandOut:
-    result = ledger.record_agency_answer(
+) -> Response:
+    result = acting.ledger.record_agency_answer(
         request_id,
         acting.actor,
         acting.on(body.on),
         body.agency,
         body.answer,
-        expected_version=expected,
+        expected_version=acting.expected_version,
     )
-    return command_out(result, response)
+    return command_response(result)
 
 
 @router.post(
@@ -373,12 +346,9 @@ def extend_request(
     request_id: UUID,
     body: Extension,
     acting: OnExtend,
-    expected: ExpectedVersion,
-    ledger: LedgerDep,
-    response: Response,
-) -> CommandOut:
+) -> Response:
     on = acting.on(body.on)
-    result = ledger.extend_request(
+    result = acting.ledger.extend_request(
         request_id,
         acting.actor,
         on,
@@ -386,9 +356,9 @@ def extend_request(
         body.reason,
         acting.approval(body.approval, on),
         body.notice_sent_on,
-        expected_version=expected,
+        expected_version=acting.expected_version,
     )
-    return command_out(result, response)
+    return command_response(result)
 
 
 @router.post(
@@ -403,14 +373,15 @@ def query_excessiveness(
     request_id: UUID,
     body: ExcessivenessQuery,
     acting: OnQueryExcessiveness,
-    expected: ExpectedVersion,
-    ledger: LedgerDep,
-    response: Response,
-) -> CommandOut:
-    result = ledger.query_excessiveness(
-        request_id, acting.actor, acting.on(body.on), body.reason, expected_version=expected
+) -> Response:
+    result = acting.ledger.query_excessiveness(
+        request_id,
+        acting.actor,
+        acting.on(body.on),
+        body.reason,
+        expected_version=acting.expected_version,
     )
-    return command_out(result, response)
+    return command_response(result)
 
 
 @router.post(
@@ -425,20 +396,17 @@ def assess_excessiveness(
     request_id: UUID,
     body: ExcessivenessAssessment,
     acting: OnAssessExcessiveness,
-    expected: ExpectedVersion,
-    ledger: LedgerDep,
-    response: Response,
-) -> CommandOut:
-    result = ledger.assess_excessiveness(
+) -> Response:
+    result = acting.ledger.assess_excessiveness(
         request_id,
         acting.actor,
         acting.on(body.on),
         body.reasonable,
         body.reason,
         body.agreed_due_on,
-        expected_version=expected,
+        expected_version=acting.expected_version,
     )
-    return command_out(result, response)
+    return command_response(result)
 
 
 @router.post(
@@ -454,20 +422,17 @@ def notice_fee(
     request_id: UUID,
     body: FeeNotice,
     acting: OnNoticeFee,
-    expected: ExpectedVersion,
-    ledger: LedgerDep,
-    response: Response,
-) -> CommandOut:
-    result = ledger.notice_fee(
+) -> Response:
+    result = acting.ledger.notice_fee(
         request_id,
         acting.actor,
         acting.on(body.on),
         body.basis,
         body.count,
         body.amount,
-        expected_version=expected,
+        expected_version=acting.expected_version,
     )
-    return command_out(result, response)
+    return command_response(result)
 
 
 @router.post(
@@ -481,14 +446,11 @@ def record_fee_payment(
     request_id: UUID,
     body: FeePayment,
     acting: OnRecordFeePayment,
-    expected: ExpectedVersion,
-    ledger: LedgerDep,
-    response: Response,
-) -> CommandOut:
-    result = ledger.record_fee_payment(
-        request_id, acting.actor, acting.on(body.on), expected_version=expected
+) -> Response:
+    result = acting.ledger.record_fee_payment(
+        request_id, acting.actor, acting.on(body.on), expected_version=acting.expected_version
     )
-    return command_out(result, response)
+    return command_response(result)
 
 
 @router.post(
@@ -502,20 +464,17 @@ def waive_fee(
     request_id: UUID,
     body: FeeWaiver,
     acting: OnWaiveFee,
-    expected: ExpectedVersion,
-    ledger: LedgerDep,
-    response: Response,
-) -> CommandOut:
+) -> Response:
     on = acting.on(body.on)
-    result = ledger.waive_fee(
+    result = acting.ledger.waive_fee(
         request_id,
         acting.actor,
         on,
         body.reason,
         acting.approval(body.approval, on),
-        expected_version=expected,
+        expected_version=acting.expected_version,
     )
-    return command_out(result, response)
+    return command_response(result)
 
 
 @router.post(
@@ -530,19 +489,16 @@ def transfer_request(
     request_id: UUID,
     body: RequestTransfer,
     acting: OnTransfer,
-    expected: ExpectedVersion,
-    ledger: LedgerDep,
-    response: Response,
-) -> CommandOut:
-    result = ledger.transfer_request(
+) -> Response:
+    result = acting.ledger.transfer_request(
         request_id,
         acting.actor,
         acting.on(body.on),
         body.to_department,
         body.handover_record,
-        expected_version=expected,
+        expected_version=acting.expected_version,
     )
-    return command_out(result, response)
+    return command_response(result)
 
 
 @router.post(
@@ -556,19 +512,16 @@ def refer_request(
     request_id: UUID,
     body: Referral,
     acting: OnRefer,
-    expected: ExpectedVersion,
-    ledger: LedgerDep,
-    response: Response,
-) -> CommandOut:
-    result = ledger.refer_request(
+) -> Response:
+    result = acting.ledger.refer_request(
         request_id,
         acting.actor,
         acting.on(body.on),
         body.holding_agency,
         body.contact,
-        expected_version=expected,
+        expected_version=acting.expected_version,
     )
-    return command_out(result, response)
+    return command_response(result)
 
 
 @router.post(
@@ -584,11 +537,8 @@ def reply_to_request(
     request_id: UUID,
     body: Reply,
     acting: OnReply,
-    expected: ExpectedVersion,
-    ledger: LedgerDep,
-    response: Response,
-) -> CommandOut:
-    result = ledger.reply_to_request(
+) -> Response:
+    result = acting.ledger.reply_to_request(
         request_id,
         acting.actor,
         acting.on(body.on),
@@ -599,9 +549,9 @@ def reply_to_request(
         body.withheld_reasons,
         body.location,
         body.holding_agency,
-        expected_version=expected,
+        expected_version=acting.expected_version,
     )
-    return command_out(result, response)
+    return command_response(result)
 
 
 @router.post(
@@ -616,19 +566,16 @@ def deem_withdrawn(
     request_id: UUID,
     body: DeemedWithdrawal,
     acting: OnDeemWithdrawn,
-    expected: ExpectedVersion,
-    ledger: LedgerDep,
-    response: Response,
-) -> CommandOut:
-    result = ledger.deem_withdrawn(
+) -> Response:
+    result = acting.ledger.deem_withdrawn(
         request_id,
         acting.actor,
         acting.on(body.on),
         body.outcome,
         body.reason,
-        expected_version=expected,
+        expected_version=acting.expected_version,
     )
-    return command_out(result, response)
+    return command_response(result)
 
 
 @router.post(
@@ -642,14 +589,15 @@ def deliver_reply(
     request_id: UUID,
     body: Delivery,
     acting: OnDeliver,
-    expected: ExpectedVersion,
-    ledger: LedgerDep,
-    response: Response,
-) -> CommandOut:
-    result = ledger.deliver_reply(
-        request_id, acting.actor, acting.on(body.on), body.method, expected_version=expected
+) -> Response:
+    result = acting.ledger.deliver_reply(
+        request_id,
+        acting.actor,
+        acting.on(body.on),
+        body.method,
+        expected_version=acting.expected_version,
     )
-    return command_out(result, response)
+    return command_response(result)
 
 
 @router.post(
@@ -664,14 +612,15 @@ def file_reconsideration(
     request_id: UUID,
     body: ReconsiderationFiling,
     acting: OnFileReconsideration,
-    expected: ExpectedVersion,
-    ledger: LedgerDep,
-    response: Response,
-) -> CommandOut:
-    result = ledger.file_reconsideration(
-        request_id, acting.actor, acting.on(body.on), body.body, expected_version=expected
+) -> Response:
+    result = acting.ledger.file_reconsideration(
+        request_id,
+        acting.actor,
+        acting.on(body.on),
+        body.body,
+        expected_version=acting.expected_version,
     )
-    return command_out(result, response)
+    return command_response(result)
 
 
 @router.post(
@@ -685,14 +634,15 @@ def decide_reconsideration(
     request_id: UUID,
     body: AppealDecision,
     acting: OnDecideReconsideration,
-    expected: ExpectedVersion,
-    ledger: LedgerDep,
-    response: Response,
-) -> CommandOut:
-    result = ledger.decide_reconsideration(
-        request_id, acting.actor, acting.on(body.on), body.result, expected_version=expected
+) -> Response:
+    result = acting.ledger.decide_reconsideration(
+        request_id,
+        acting.actor,
+        acting.on(body.on),
+        body.result,
+        expected_version=acting.expected_version,
     )
-    return command_out(result, response)
+    return command_response(result)
 
 
 @router.post(
@@ -706,19 +656,16 @@ def file_litigation(
     request_id: UUID,
     body: LitigationFiling,
     acting: OnFileLitigation,
-    expected: ExpectedVersion,
-    ledger: LedgerDep,
-    response: Response,
-) -> CommandOut:
-    result = ledger.file_litigation(
+) -> Response:
+    result = acting.ledger.file_litigation(
         request_id,
         acting.actor,
         acting.on(body.on),
         body.kind,
         body.court,
-        expected_version=expected,
+        expected_version=acting.expected_version,
     )
-    return command_out(result, response)
+    return command_response(result)
 
 
 @router.post(
@@ -732,14 +679,15 @@ def decide_litigation(
     request_id: UUID,
     body: AppealDecision,
     acting: OnDecideLitigation,
-    expected: ExpectedVersion,
-    ledger: LedgerDep,
-    response: Response,
-) -> CommandOut:
-    result = ledger.decide_litigation(
-        request_id, acting.actor, acting.on(body.on), body.result, expected_version=expected
+) -> Response:
+    result = acting.ledger.decide_litigation(
+        request_id,
+        acting.actor,
+        acting.on(body.on),
+        body.result,
+        expected_version=acting.expected_version,
     )
-    return command_out(result, response)
+    return command_response(result)
 
 
 @router.post(
@@ -753,14 +701,15 @@ def archive_request(
     request_id: UUID,
     body: Archiving,
     acting: OnArchive,
-    expected: ExpectedVersion,
-    ledger: LedgerDep,
-    response: Response,
-) -> CommandOut:
-    result = ledger.archive_request(
-        request_id, acting.actor, acting.on(body.on), body.archive_ref, expected_version=expected
+) -> Response:
+    result = acting.ledger.archive_request(
+        request_id,
+        acting.actor,
+        acting.on(body.on),
+        body.archive_ref,
+        expected_version=acting.expected_version,
     )
-    return command_out(result, response)
+    return command_response(result)
 
 
 @router.post(
@@ -774,16 +723,13 @@ def record_request_objection(
     request_id: UUID,
     body: Objection,
     acting: OnRecordObjection,
-    expected: ExpectedVersion,
-    ledger: LedgerDep,
-    response: Response,
-) -> CommandOut:
-    result = ledger.record_objection(
+) -> Response:
+    result = acting.ledger.record_objection(
         request_id,
         acting.actor,
         acting.on(body.on),
         body.objected_version,
         body.objection,
-        expected_version=expected,
+        expected_version=acting.expected_version,
     )
-    return command_out(result, response)
+    return command_response(result)

@@ -6,6 +6,7 @@ from typing import Any
 from uuid import UUID
 from xml.etree import ElementTree
 
+from api.schemas import CommandOut
 from tests.api.conftest import Api
 
 
@@ -13,6 +14,8 @@ def command(api: Api, who: str, path: str, body: dict[str, Any], version: int) -
     response = api.post(path, who, body, **{"If-Match": f'"{version}"'})
     assert response.status_code in (200, 201), response.text
     result: dict[str, Any] = response.json()
+    assert response.headers["content-type"] == "application/json"
+    assert CommandOut.model_validate(result).model_dump(mode="json") == result  # nothing more
     assert result["version"] == version + 1
     assert response.headers["etag"] == f'"{version + 1}"'
     return result

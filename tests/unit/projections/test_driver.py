@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
@@ -20,7 +21,7 @@ from projections.registry import all_read_models
 from projections.statistics import Statistics
 from projections.store import SqliteStore, SqlStore, Tx
 from tests.backends import Backend
-from tests.unit.projections.ledger_story import dump, publish, receive, withhold
+from tests.unit.projections.ledger_story import dump, publish, receive, register, withhold
 
 
 class SeenLog:
@@ -289,6 +290,25 @@ class TestFollowing:
             assert app.get_item(item).is_published
         finally:
             driver.stop()
+
+    def test_a_stream_of_commands_is_folded_once_per_poll_interval(
+        self, app: GongkaiLedger, store: SqlStore, history: int
+    ) -> None:
+        """Commands arriving all the time (a loaded server) are folded once per poll interval,
+        not a few at a time as they come: one transaction (and one write lock) per interval."""
+        history_model = Interrupting(DecisionHistory(), fail_on=0)  # counts its batches
+        driver = ProjectionDriver(app, store, [history_model])
+        driver.start(poll_interval=0.2)
+        try:
+            assert driver.wait_until(history, timeout=10)
+            caught_up = history_model.batches
+            streaming_until = time.monotonic() + 0.6
+            while time.monotonic() < streaming_until:
+                register(app, "关于专项资金的公示")
+            assert driver.wait_until(app.recorder.max_notification_id(), timeout=10)
+        finally:
+            driver.stop()
+        assert history_model.batches - caught_up <= 0.6 / 0.2 + 2
 
     def test_wait_until_times_out_when_nothing_processes(
         self, app: GongkaiLedger, store: SqlStore, history: int
