@@ -208,14 +208,6 @@ class ProjectionDriver:
     def rebuild(self, names: Sequence[str] | None = None, progress: bool = True) -> int:
         """Drop, create and replay the models (all, or `names`). Resumable: a rebuild that was
         interrupted continues from its last committed batch instead of starting over."""
-        selected = self.start_rebuild(names)
-        label = "rebuilding " + ", ".join(model.name for model in selected)
-        return self._catch_up(selected, progress, label, self.rebuild_batch_size)
-
-    def start_rebuild(self, names: Sequence[str] | None = None) -> list[ReadModel]:
-        """Reset the models (all, or `names`) that are not already being rebuilt, to be
-        replayed up to the current head; returns them. `rebuild` then replays them — here, or
-        in worker processes (projections/parallel.py)."""
         self.prepare()
         selected = [self._model(name) for name in names] if names else self.models
         head = self.head()
@@ -224,7 +216,8 @@ class ProjectionDriver:
             for model in selected:
                 if model.name not in resuming:
                     self._reset(tx, model, head)
-        return selected
+        label = "rebuilding " + ", ".join(model.name for model in selected)
+        return self._catch_up(selected, progress, label, self.rebuild_batch_size)
 
     def start(self, poll_interval: float = 0.05) -> None:
         """Follow the log in a daemon thread (the embedded mode)."""
@@ -375,7 +368,7 @@ class ProjectionDriver:
         position = min(positions[model.name] for model in models)
         stop = self.head()
         processed = 0
-        with RebuildProgress(label, position, stop, enabled=progress) as bar:
+        with _RebuildProgress(label, position, stop, enabled=progress) as bar:
             while position < stop:
                 count, reached = self._process(position, stop, models, size)
                 if reached is None:
@@ -405,7 +398,7 @@ class _EventRateColumn(ProgressColumn):
         return Text(f"{task.speed or 0:,.0f} events/s", style="progress.data.speed")
 
 
-class RebuildProgress:
+class _RebuildProgress:
     """A rich progress bar over notification ids: events/s and ETA."""
 
     def __init__(self, label: str, start: int, stop: int, *, enabled: bool) -> None:
@@ -421,7 +414,7 @@ class RebuildProgress:
         )
         self._task = self._progress.add_task(label, total=max(stop - start, 0), events=0)
 
-    def __enter__(self) -> RebuildProgress:
+    def __enter__(self) -> _RebuildProgress:
         self._progress.start()
         return self
 

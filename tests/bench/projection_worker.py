@@ -2,7 +2,6 @@
 
     python -m tests.bench.projection_worker baseline EVENTS_DB
     python -m tests.bench.projection_worker rebuild EVENTS_DB STORE_DB [MODEL ...]
-    python -m tests.bench.projection_worker rebuild-parallel EVENTS_DB STORE_DB [MODEL ...]
 
 Prints one JSON object: events, seconds, events_per_s, peak_rss_mb (and per-model seconds
 for a rebuild).
@@ -14,13 +13,11 @@ import json
 import resource
 import sys
 import time
-from functools import partial
 from pathlib import Path
 from typing import Any
 
 from domain.application import GongkaiLedger
 from projections.driver import ProjectionDriver
-from projections.parallel import rebuild_in_processes
 from projections.registry import all_read_models
 from projections.store import SqliteStore
 
@@ -50,20 +47,6 @@ def rebuild(app: GongkaiLedger, store_path: str, names: list[str]) -> tuple[int,
     driver = ProjectionDriver(app, SqliteStore(store_path), timed, batch_size=BATCH_SIZE)  # type: ignore[arg-type]
     processed = driver.rebuild(progress=False)
     return processed, {t.name: round(t.seconds, 2) for t in timed}
-
-
-def rebuild_parallel(events_path: str, store_path: str, names: list[str]) -> int:
-    """What `gongkai projections rebuild` does: two worker processes (projections/parallel.py)."""
-    app, store, models = open_embedded(events_path, store_path)
-    driver = ProjectionDriver(app, store, models)
-    opener = partial(open_embedded, events_path, store_path)
-    return rebuild_in_processes(driver, opener, names or None, workers=2, progress=False)
-
-
-def open_embedded(
-    events_path: str, store_path: str
-) -> tuple[GongkaiLedger, SqliteStore, list[Any]]:
-    return GongkaiLedger.embedded(events_path), SqliteStore(store_path), all_read_models()
 
 
 class _Timed:
@@ -128,8 +111,6 @@ def main(argv: list[str]) -> None:
     result: dict[str, Any] = {}
     if mode == "baseline":
         events = read_and_decode(app)
-    elif mode == "rebuild-parallel":
-        events = rebuild_parallel(events_path, rest[0], rest[1:])
     else:
         events, result["model_seconds"] = rebuild(app, rest[0], rest[1:])
     seconds = time.perf_counter() - started
