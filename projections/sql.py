@@ -45,15 +45,44 @@ def chunks(values: Sequence[T], size: int = IN_CHUNK) -> Iterator[Sequence[T]]:
 def fetch_in(
     tx: Tx, select: str, column: str, keys: Iterable[Any], tail: str = ""
 ) -> list[tuple[Any, ...]]:
-    """`select` + `WHERE column IN (keys)` + `tail`, in chunks of bound parameters."""
+    """`select` + `WHERE column IN (keys)` + `tail`: in chunks of bound parameters on SQLite; on
+    PostgreSQL one statement over an array of the keys (`= ANY(?)`, `key_array`)."""
+    values = list(keys)
+    if not values:
+        return []
+    if tx.dialect == "postgres":
+        return tx.fetchall(f"{select} WHERE {column} = ANY(?) {tail}", [key_array(values)])
     rows: list[tuple[Any, ...]] = []
-    for part in chunks(list(keys)):
+    for part in chunks(values):
         marks = ",".join("?" * len(part))
         rows.extend(tx.fetchall(f"{select} WHERE {column} IN ({marks}) {tail}", part))
     return rows
 
 
 def delete_in(tx: Tx, table: str, column: str, keys: Iterable[Any]) -> None:
-    for part in chunks(list(keys)):
+    values = list(keys)
+    if not values:
+        return
+    if tx.dialect == "postgres":
+        tx.execute(f"DELETE FROM {table} WHERE {column} = ANY(?)", [key_array(values)])
+        return
+    for part in chunks(values):
         marks = ",".join("?" * len(part))
         tx.execute(f"DELETE FROM {table} WHERE {column} IN ({marks})", part)
+
+
+def key_array(keys: list[Any]) -> list[str | None]:
+    """Keys as ONE PostgreSQL array parameter. Its elements are text, which psycopg sends
+    untyped, so the server reads the array as the column's type (TEXT or BIGINT keys alike),
+    as it reads the store's untyped parameters; UUIDs as their text, booleans as 0/1.
+    One statement, whatever the number of keys, and always the same text: psycopg prepares it
+    once, where 500-parameter chunks were parsed and planned each time."""
+    return [key if type(key) is str else _key_text(key) for key in keys]
+
+
+def _key_text(key: Any) -> str | None:
+    if key is None:
+        return None
+    if isinstance(key, bool):
+        return "1" if key else "0"
+    return str(key)
