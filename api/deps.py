@@ -8,8 +8,10 @@ If-Match / Idempotency-Key from its own signature. FastAPI solves every level of
 scope → version → key …) was the largest single cost of a write (docs/architecture.md).
 
 Dependencies that never block are `async` (FastAPI runs sync ones in its thread pool, a hop per
-dependency); the token lookup is an in-memory hit (api/auth.py) or one indexed read. Loading an
-aggregate and waiting for the read models stay sync, in the pool."""
+dependency); the token lookup is an in-memory hit (api/auth.py) or one indexed read. A command
+dependency loads its aggregate through `run_command_step` (api/command_route.py): on the loop
+on the embedded store, in the pool on PostgreSQL. Waiting for the read models stays sync, in
+the pool."""
 
 from __future__ import annotations
 
@@ -25,6 +27,7 @@ from fastapi.security import HTTPBearer
 from fastapi.security.utils import get_authorization_scheme_param
 
 from api.auth import Official
+from api.command_route import run_command_step
 from api.idempotency import MAX_KEY_LENGTH, derived_id
 from api.permissions import (
     COMMANDS,
@@ -265,15 +268,15 @@ class Authorised(CommandDependency):
 
 
 class OnItem(CommandDependency):
-    """A command on the item `item_id`: role, then its agency and department (loading the item
-    is sync: the pool), and the If-Match version."""
+    """A command on the item `item_id`: role, then its agency and department (the item is
+    loaded on the loop on the embedded store, in the pool on PostgreSQL), and If-Match."""
 
-    def __call__(  # type: ignore[override]
+    async def __call__(  # type: ignore[override]
         self, request: Request, item_id: UUID, if_match: IfMatch = None
     ) -> Acting:
         official = self.admitted(request)
         services = services_of(request)
-        item = services.ledger.get_item(item_id)
+        item = await run_command_step(request, services.ledger.get_item, item_id)
         check_scope(official, item.agency_code, item.department, self.permission)
         return Acting(official, services, expected_version(if_match))
 
@@ -282,12 +285,12 @@ class OnRequest(CommandDependency):
     """A command on the request `request_id`: role, then its agency and department, and the
     If-Match version."""
 
-    def __call__(  # type: ignore[override]
+    async def __call__(  # type: ignore[override]
         self, request: Request, request_id: UUID, if_match: IfMatch = None
     ) -> Acting:
         official = self.admitted(request)
         services = services_of(request)
-        record = services.ledger.get_request(request_id)
+        record = await run_command_step(request, services.ledger.get_request, request_id)
         check_scope(official, record.agency_code, record.department, self.permission)
         return Acting(official, services, expected_version(if_match))
 

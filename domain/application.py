@@ -157,6 +157,16 @@ class GongkaiLedger(EvaluationCommands, AnnualReportCommands, Application[UUID])
 
     # ---- plumbing ---------------------------------------------------------------------------
 
+    @property
+    def local_store(self) -> bool:
+        """True when the events are read from this machine (the SQLite file, or memory): a
+        read costs microseconds, so a command may run on an event loop (domain/on_loop.py)."""
+        return self.env.get("PERSISTENCE_MODULE") in ("eventsourcing.sqlite", "eventsourcing.popo")
+
+    def close(self) -> None:
+        self._commits.close()
+        super().close()
+
     def _setting(self, name: str) -> str | None:
         return self.env.get(f"GONGKAI_{name}") or self.env.get(name) or None
 

@@ -14,14 +14,25 @@ in its own transaction — the others are stored, the stale one gets its own con
 fails because the store itself failed (`shared_failure`: unreachable, timed out), every save
 of the group gets that error at once, as each would alone: retrying them one by one would make
 the last wait once per save before its 503.
+
+Saves from commands running on an event loop (domain/on_loop.py) do not block a thread: they
+queue for a writer thread of their own, which writes everything queued in one transaction, as
+a leader does, and hands each command its outcome through the loop (one wake-up of the loop
+per group). The command's greenlet is parked meanwhile and the loop serves other requests.
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
+
+from domain.on_loop import on_loop, wait_on_loop
+
+logger = logging.getLogger(__name__)
 
 Payload = TypeVar("Payload")
 Result = TypeVar("Result")
@@ -49,6 +60,26 @@ class _Save(Generic[Payload, Result]):
         return self.result
 
 
+@dataclass
+class _LoopSave(Generic[Payload, Result]):
+    """A save from a command on an event loop: its outcome goes to `future`, on `loop`."""
+
+    save: _Save[Payload, Result]
+    future: asyncio.Future[Result]
+    loop: asyncio.AbstractEventLoop
+
+
+def _settle(saves: list[_LoopSave[Payload, Result]]) -> None:
+    """On the loop: each waiting command gets its save's outcome (unless it has gone)."""
+    for waiting in saves:
+        if waiting.future.cancelled():
+            continue
+        if waiting.save.error is not None:
+            waiting.future.set_exception(waiting.save.error)
+        else:
+            waiting.future.set_result(waiting.save.outcome())
+
+
 class GroupCommit(Generic[Payload, Result]):
     """`submit(payload)` returns `write_group([...])`'s result for that payload, written together
     with the payloads submitted concurrently; `write_one(payload)` writes a payload alone (a
@@ -68,8 +99,15 @@ class GroupCommit(Generic[Payload, Result]):
         self._lock = threading.Lock()
         self._queue: list[_Save[Payload, Result]] = []
         self._writing = False
+        self._from_loops: list[_LoopSave[Payload, Result]] = []  # released to the writer
+        self._held: dict[asyncio.AbstractEventLoop, list[_LoopSave[Payload, Result]]] = {}
+        self._loop_writer: threading.Thread | None = None
+        self._loop_saves_waiting = threading.Condition(threading.Lock())
+        self._closed = False
 
     def submit(self, payload: Payload) -> Result:
+        if on_loop():
+            return wait_on_loop(asyncio.shield(self._submit_from_loop(payload)))
         save: _Save[Payload, Result] = _Save(payload)
         with self._lock:
             self._queue.append(save)
@@ -82,6 +120,68 @@ class GroupCommit(Generic[Payload, Result]):
         if save.leads:
             self._lead()
         return save.outcome()
+
+    def close(self) -> None:
+        """Write what is queued from event loops (held ones too), then stop the writer."""
+        with self._loop_saves_waiting:
+            self._closed = True
+            for held in self._held.values():
+                self._from_loops.extend(held)
+            self._held.clear()
+            self._loop_saves_waiting.notify()
+        if self._loop_writer is None and self._from_loops:
+            self._write_from_loops()
+        if self._loop_writer is not None:
+            self._loop_writer.join(timeout=10)
+
+    def _submit_from_loop(self, payload: Payload) -> asyncio.Future[Result]:
+        """Queue a save from a command on this loop. It is held until the loop has run the
+        callbacks that were ready when it came, so the commands those resume join its group
+        (with the writer idle, the first save would otherwise go alone)."""
+        loop = asyncio.get_running_loop()
+        waiting = _LoopSave(_Save[Payload, Result](payload), loop.create_future(), loop)
+        with self._loop_saves_waiting:
+            if self._closed:
+                raise RuntimeError("the group commit is closed")
+            held = self._held.setdefault(loop, [])
+            held.append(waiting)
+            if len(held) == 1:
+                loop.call_soon(self._release, loop)
+        return waiting.future
+
+    def _release(self, loop: asyncio.AbstractEventLoop) -> None:
+        """On the loop: hand the saves it holds to the writer thread."""
+        with self._loop_saves_waiting:
+            self._from_loops.extend(self._held.pop(loop, ()))
+            if self._loop_writer is None and not self._closed:
+                self._loop_writer = threading.Thread(
+                    target=self._write_from_loops, name="group-commit-writer", daemon=True
+                )
+                self._loop_writer.start()
+            self._loop_saves_waiting.notify()
+
+    def _write_from_loops(self) -> None:
+        """The writer thread of saves from event loops: each turn, a group of what is queued."""
+        while True:
+            with self._loop_saves_waiting:
+                while not self._from_loops and not self._closed:
+                    self._loop_saves_waiting.wait()
+                if not self._from_loops:
+                    return
+                group = self._from_loops[: self._max_group]
+                del self._from_loops[: self._max_group]
+            try:
+                self._write([waiting.save for waiting in group])
+            except BaseException:  # every save of the group has its error; keep writing
+                logger.exception("a group of saves failed to be written")
+            by_loop: dict[asyncio.AbstractEventLoop, list[_LoopSave[Payload, Result]]] = {}
+            for waiting in group:
+                by_loop.setdefault(waiting.loop, []).append(waiting)
+            for loop, saves in by_loop.items():
+                try:
+                    loop.call_soon_threadsafe(_settle, saves)
+                except RuntimeError:  # that loop is closed: nobody waits for these any more
+                    logger.warning("%d saves written for a closed event loop", len(saves))
 
     def _lead(self) -> None:
         with self._lock:

@@ -7,6 +7,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Response
 
+from api.command_route import CommandRoute
 from api.deps import (
     Acting,
     Authorised,
@@ -43,7 +44,7 @@ from api.schemas import (
 from api.views import clock_out, command_response, item_official, today_in_china
 from domain.codes import Validity
 
-router = APIRouter(prefix="/items", tags=["items 政府信息"])
+router = APIRouter(prefix="/items", tags=["items 政府信息"], route_class=CommandRoute)
 
 
 Registering = Annotated[Acting, Depends(Authorised("item.register"))]

@@ -8,6 +8,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Response
 
+from api.command_route import CommandRoute
 from api.deps import (
     Acting,
     Authorised,
@@ -50,7 +51,7 @@ from api.schemas import (
 from api.views import clock_out, command_response, request_official, today_in_china
 from domain.disclosure_request import Applicant
 
-router = APIRouter(prefix="/requests", tags=["requests 依申请公开"])
+router = APIRouter(prefix="/requests", tags=["requests 依申请公开"], route_class=CommandRoute)
 
 Receiving = Annotated[Acting, Depends(Authorised("request.receive"))]
 OnRegister = Annotated[Acting, Depends(OnRequest("request.register"))]

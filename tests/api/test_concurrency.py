@@ -4,6 +4,7 @@ app over the same store stands for another process: its writes are read and buil
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import warnings
 from collections.abc import Callable, Iterator
@@ -20,6 +21,7 @@ with warnings.catch_warnings():
 from api.main import create_app
 from api.services import Services
 from domain.application import GongkaiLedger
+from domain.on_loop import on_loop, wait_on_loop
 from tests.api.conftest import Api, Given
 
 PUBLISH = {"on": "2025-03-06", "channels": ["portal"]}
@@ -28,13 +30,19 @@ PUBLISH = {"on": "2025-03-06", "channels": ["portal"]}
 def race(
     given: Given, monkeypatch: pytest.MonkeyPatch, item_id: UUID, headers: list[dict[str, str]]
 ) -> list[Any]:
-    """Both requests load the item, then both try to save it at the same moment."""
+    """Both requests load the item, then both try to save it at the same moment. Commands run
+    on the event loop on the embedded store (api/command_route.py) and in threads on
+    PostgreSQL: the barrier is the loop's or the threads' accordingly."""
     ledger: GongkaiLedger = given.ledger
     barrier = threading.Barrier(len(headers), timeout=10)
+    on_the_loop = asyncio.Barrier(len(headers))
     original: Callable[..., Any] = ledger._save
 
     def save_together(*aggregates: Any) -> Any:
-        barrier.wait()
+        if on_loop():
+            wait_on_loop(asyncio.wait_for(on_the_loop.wait(), timeout=10))
+        else:
+            barrier.wait()
         return original(*aggregates)
 
     monkeypatch.setattr(ledger, "_save", save_together)

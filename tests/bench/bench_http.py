@@ -1,7 +1,10 @@
 """BENCH http-write: write commands/s over HTTP divided by the same server's no-op `GET /health`
 requests/s, measured in one run: `gongkai serve` (uvicorn, embedded SQLite, projection driver
-thread) in a subprocess on a free port of 127.0.0.1, and a bounded load generator (httpx,
-CLIENTS threads with keep-alive, a fixed number of requests and a time limit per phase).
+thread) in a subprocess on a free port of 127.0.0.1, and a bounded load generator
+(`tests.bench.load`: CLIENTS keep-alive connections in one asyncio loop, requests encoded in
+advance, a fixed number of requests and a time limit per phase). The generator costs tens of
+microseconds per request, so both phases measure the server; the server's CPU per request in
+each phase is printed too (from /proc), a second view of the same ratio.
 
 The write is `POST /items` as a drafter: token lookup, validation, role check, one event saved
 to SQLite, the ETag'd response. Also prints the writes' 99th-percentile latency.
@@ -14,17 +17,18 @@ import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 import httpx
+import orjson
 
 from api.auth import Official
 from api.services import build_services
 from api.settings import Settings
 from domain.codes import Role
+from tests.bench.load import PhaseResult, p99, request_bytes, run_phase
 
 CLIENTS = 8
 HEALTH_REQUESTS = 4000
@@ -73,47 +77,20 @@ def wait_ready(base: str, timeout: float = 30.0) -> None:
     raise RuntimeError("the server did not come up")
 
 
-def phase(
-    base: str, total: int, call: Callable[[httpx.Client, int], httpx.Response]
-) -> tuple[float, list[float]]:
-    """Run `total` calls over CLIENTS threads (bounded by PHASE_LIMIT_S); return (done/s,
-    latencies in ms)."""
-    counter = iter(range(total))
-    lock = threading.Lock()
-    latencies: list[float] = []
-    failures: list[str] = []
-    deadline = time.monotonic() + PHASE_LIMIT_S
-
-    def worker() -> None:
-        with httpx.Client(base_url=base, timeout=10.0) as client:
-            while time.monotonic() < deadline:
-                with lock:
-                    n = next(counter, None)
-                if n is None:
-                    return
-                started = time.perf_counter()
-                response = call(client, n)
-                elapsed = (time.perf_counter() - started) * 1000
-                with lock:
-                    if response.status_code >= 300:
-                        failures.append(f"{response.status_code} {response.text[:200]}")
-                    latencies.append(elapsed)
-
-    threads = [threading.Thread(target=worker) for _ in range(CLIENTS)]
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    wall = time.perf_counter() - started
-    if failures:
-        raise RuntimeError(f"{len(failures)} failed requests, e.g. {failures[0]}")
-    return len(latencies) / wall, latencies
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU the process has used (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def p99(values: list[float]) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+def measured(
+    pid: int, port: int, total: int, build: Callable[[int], bytes]
+) -> tuple[PhaseResult, float]:
+    """A phase and the server's CPU milliseconds per request during it."""
+    before = cpu_seconds(pid)
+    result = run_phase(port, total, build, connections=CLIENTS, limit_s=PHASE_LIMIT_S)
+    spent = cpu_seconds(pid) - before
+    return result, spent * 1000 / len(result.latencies_ms)
 
 
 def main() -> None:
@@ -121,32 +98,31 @@ def main() -> None:
         data_dir = Path(tmp)
         token = issue_token(data_dir)
         port = free_port()
-        base = f"http://127.0.0.1:{port}"
         server = start_server(data_dir, port)
         try:
-            wait_ready(base)
-            headers = {"Authorization": f"Bearer {token}"}
+            wait_ready(f"http://127.0.0.1:{port}")
+            health = request_bytes("GET", "/health")
+            headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
 
-            def health(client: httpx.Client, n: int) -> httpx.Response:
-                return client.get("/health")
-
-            def write(client: httpx.Client, n: int) -> httpx.Response:
+            def write(n: int) -> bytes:
                 body = {"title": f"关于第{n}号事项的通知", "formed_on": "2025-03-03"}
-                return client.post("/items", json=body, headers=headers)
+                return request_bytes("POST", "/items", headers, orjson.dumps(body))
 
-            phase(base, WARM_UP, health)
-            phase(base, WARM_UP, write)
-            health_rate, _ = phase(base, HEALTH_REQUESTS, health)
-            write_rate, latencies = phase(base, WRITE_REQUESTS, write)
+            run_phase(port, WARM_UP, lambda n: health, connections=CLIENTS)
+            run_phase(port, WARM_UP, write, connections=CLIENTS)
+            health_run, health_cpu = measured(server.pid, port, HEALTH_REQUESTS, lambda n: health)
+            write_run, write_cpu = measured(server.pid, port, WRITE_REQUESTS, write)
         finally:
             server.terminate()
             server.wait(timeout=20)
     print(
-        f"# http: GET /health {health_rate:,.0f} req/s, POST /items {write_rate:,.0f} req/s "
-        f"({CLIENTS} clients, {len(latencies)} writes)"
+        f"# http: GET /health {health_run.rate:,.0f} req/s, POST /items {write_run.rate:,.0f} "
+        f"req/s ({CLIENTS} connections, {len(write_run.latencies_ms)} writes); server CPU per "
+        f"request {health_cpu:.2f} ms and {write_cpu:.2f} ms "
+        f"(CPU ratio {health_cpu / write_cpu:.2f})"
     )
-    print(f"BENCH http-write ratio={write_rate / health_rate:.2f} target>=0.4")
-    print(f"BENCH http-write-p99-ms value={p99(latencies):.1f}")
+    print(f"BENCH http-write ratio={write_run.rate / health_run.rate:.2f} target>=0.4")
+    print(f"BENCH http-write-p99-ms value={p99(write_run.latencies_ms):.1f}")
 
 
 if __name__ == "__main__":

@@ -26,14 +26,14 @@ Run: `.venv/bin/python -m tests.bench.bench_postgres` (about 2 minutes).
 from __future__ import annotations
 
 import tempfile
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlsplit
 from uuid import UUID
 
-import httpx
+import orjson
 from eventsourcing.application import Application
 
 from domain.application import GongkaiLedger
@@ -50,6 +50,7 @@ from tests.bench.bench_command_path import (
     lifecycle_rate,
 )
 from tests.bench.history import HistoryGenerator
+from tests.bench.load import request_bytes, run_phase
 from tests.bench.projection_worker import _Timed, read_and_decode
 from tests.deployment import Deployment
 
@@ -119,40 +120,16 @@ def projection_rebuild() -> None:
 
 
 def write_rate(bases: list[str], headers: dict[str, str], total: int, tag: str) -> float:
-    """`total` POST /items over CLIENTS threads spread over `bases`; commands/s."""
-    counter = iter(range(total))
-    lock = threading.Lock()
-    failures: list[str] = []
-    done = 0
-    deadline = time.monotonic() + PHASE_LIMIT_S
+    """`total` POST /items over CLIENTS keep-alive connections spread over `bases`
+    (`tests.bench.load`); commands/s."""
+    ports = [int(urlsplit(base).port or 80) for base in bases]
+    headers = {**headers, "Content-Type": "application/json"}
 
-    def worker(base: str) -> None:
-        nonlocal done
-        with httpx.Client(base_url=base, timeout=15.0) as client:
-            while time.monotonic() < deadline:
-                with lock:
-                    n = next(counter, None)
-                if n is None:
-                    return
-                body = {"title": f"关于第{tag}-{n}号事项的通知", "formed_on": "2025-03-03"}
-                response = client.post("/items", json=body, headers=headers)
-                with lock:
-                    if response.status_code >= 300:
-                        failures.append(f"{response.status_code} {response.text[:200]}")
-                    done += 1
+    def write(n: int) -> bytes:
+        body = {"title": f"关于第{tag}-{n}号事项的通知", "formed_on": "2025-03-03"}
+        return request_bytes("POST", "/items", headers, orjson.dumps(body))
 
-    threads = [
-        threading.Thread(target=worker, args=(bases[n % len(bases)],)) for n in range(CLIENTS)
-    ]
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    wall = time.perf_counter() - started
-    if failures:
-        raise RuntimeError(f"{len(failures)} failed writes, e.g. {failures[0]}")
-    return done / wall
+    return run_phase(ports, total, write, connections=CLIENTS, limit_s=PHASE_LIMIT_S).rate
 
 
 def http_two_processes() -> None:
@@ -171,7 +148,7 @@ def http_two_processes() -> None:
             deployment.stop()
     print(
         f"# pg-http-write-2proc: POST /items {one:,.0f}/s with one API process, "
-        f"{two:,.0f}/s with two ({CLIENTS} clients, {WRITES} writes each)"
+        f"{two:,.0f}/s with two ({CLIENTS} connections, {WRITES} writes each)"
     )
     print(f"BENCH pg-http-write-2proc ratio={two / one:.2f}", flush=True)
 

@@ -3,6 +3,7 @@ outcome it would have had alone — stored, its own conflict, or the store's fai
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -15,6 +16,7 @@ import pytest
 from domain.base import Actor
 from domain.errors import ConcurrentWrite
 from domain.group_commit import GroupCommit
+from domain.on_loop import run_on_loop
 from tests.backends import Backend
 from tests.unit.domain.conftest import ZHENGZHOU
 
@@ -193,3 +195,91 @@ class TestLedgerSaves:
         assert [e.originator_version for e in history] == list(range(1, len(history) + 1))
         assert stored == list(range(2, len(history) + 1))  # every success is in the log
         assert ledger.get_item(item_id).version == len(history)  # no stale copy kept
+
+
+# ---- saves from commands on an event loop (domain/on_loop.py) --------------------------------
+
+
+def submit_on_loop(commits: GroupCommit[str, str], payloads: list[str]) -> list[str | Exception]:
+    """Every payload submitted by its own command on one event loop, all at once; each
+    command's outcome (its result or its error)."""
+
+    def command(payload: str) -> str:
+        return commits.submit(payload)
+
+    async def all_at_once() -> list[str | Exception]:
+        runs = [run_on_loop(command, payload) for payload in payloads]
+        return await asyncio.gather(*runs, return_exceptions=True)  # type: ignore[arg-type]
+
+    return asyncio.run(all_at_once())
+
+
+def test_saves_from_the_loop_are_each_written_once() -> None:
+    store = FakeStore()
+    commits = group_commit(store)
+    outcomes = submit_on_loop(commits, ["a", "b", "c"])
+    commits.close()
+    assert outcomes == ["stored a", "stored b", "stored c"]
+    written = [p for group in store.groups for p in group] + store.alone
+    assert sorted(written) == ["a", "b", "c"]
+
+
+def test_saves_queued_on_the_loop_while_a_write_runs_share_the_next_one() -> None:
+    store = FakeStore(hold_first_write=True)
+    commits = group_commit(store)
+
+    async def queue_behind_the_first() -> list[str]:
+        first = asyncio.ensure_future(run_on_loop(commits.submit, "first"))
+        assert await asyncio.to_thread(store.first_write_started.wait, WAIT)
+        queued = [asyncio.ensure_future(run_on_loop(commits.submit, p)) for p in ("b", "c")]
+        await asyncio.sleep(0.01)  # both commands have parked on their saves
+        store.release_first_write.set()
+        return await asyncio.gather(first, *queued)
+
+    outcomes = asyncio.run(queue_behind_the_first())
+    commits.close()
+    assert outcomes == ["stored first", "stored b", "stored c"]
+    assert store.alone == ["first"]
+    assert store.groups == [["b", "c"]]
+
+
+def test_a_stale_save_from_the_loop_fails_alone() -> None:
+    store = FakeStore()
+    commits = group_commit(store)
+    outcomes = submit_on_loop(commits, ["a", "stale b", "c"])
+    commits.close()
+    assert outcomes[0] == "stored a" and outcomes[2] == "stored c"
+    assert isinstance(outcomes[1], Conflict)
+    assert store.alone == ["a", "c"]
+
+
+def test_an_unreachable_store_fails_every_save_from_the_loop_at_once() -> None:
+    store = FakeStore(down=True)
+    commits = group_commit(store)
+    outcomes = submit_on_loop(commits, ["a", "b"])
+    commits.close()
+    assert all(isinstance(outcome, StoreDown) for outcome in outcomes)
+    assert store.alone == []  # not retried one by one
+
+
+def test_a_closed_group_commit_refuses_saves_from_the_loop() -> None:
+    commits = group_commit(FakeStore())
+    commits.close()
+    [outcome] = submit_on_loop(commits, ["late"])
+    assert isinstance(outcome, RuntimeError)
+
+
+def test_a_save_whose_caller_went_away_is_still_written() -> None:
+    store = FakeStore()
+    commits = group_commit(store)
+
+    async def leave_early() -> None:
+        task = asyncio.ensure_future(run_on_loop(commits.submit, "abandoned"))
+        await asyncio.sleep(0)  # the command has queued its save
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+    asyncio.run(leave_early())
+    commits.close()  # waits for the writer
+    assert store.groups + [[p] for p in store.alone] == [["abandoned"]]
