@@ -216,10 +216,13 @@ class GongkaiLedger(EvaluationCommands, AnnualReportCommands, Application[UUID])
     def _save(self, *aggregates: LedgerAggregate) -> int | None:
         """Store the aggregates' new events atomically, in a transaction shared with the saves
         of concurrent commands (domain/group_commit.py); the newest log position."""
+        processing: ProcessingEvent[UUID] = ProcessingEvent()
         for aggregate in aggregates:
             note_created(aggregate.id)  # no-op for the loaded ones
-        processing: ProcessingEvent[UUID] = ProcessingEvent()
-        processing.collect_events(*aggregates)
+            # What `processing.collect_events` does, without its isinstance checks against
+            # runtime-checkable protocols (≈ 15 µs a save).
+            processing.events.extend(aggregate.collect_events())
+            processing.aggregates[aggregate.id] = aggregate
         try:
             recordings = self._commits.submit(processing)
         except (IntegrityError, RecordConflictError):
