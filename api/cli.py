@@ -6,6 +6,7 @@ import json
 import os
 import time
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import Annotated
 from uuid import UUID
@@ -20,12 +21,13 @@ from api.cli_ledger import ledger_app
 from api.cli_reports import accountability_app, report_app
 from api.demo import DEMO_END, DemoYear, SimulatedClock
 from api.permissions import MATRIX_ROLES
-from api.services import Services, build_services, open_ledger
+from api.services import Services, build_services, open_for_rebuild, open_ledger
 from api.settings import Settings
 from api.views import event_out
 from domain.codes import Role, label
 from domain.errors import NotFound, UnknownAgency
 from projections.driver import ProjectionDriver
+from projections.parallel import rebuild_in_processes
 from projections.postgres_store import drop_schema
 from projections.registry import all_read_models
 
@@ -218,11 +220,17 @@ def token(
 def projections_rebuild(
     names: Annotated[list[str] | None, typer.Argument(help="read models (default: all)")] = None,
     data_dir: DataDir = Path("var"),
+    workers: Annotated[
+        int, typer.Option(min=1, help="processes, each replaying the log for some of the models")
+    ] = 2,
 ) -> None:
     """Drop and replay read models from the event log (resumable)."""
-    driver, services = _driver(Settings.from_env(data_dir))
+    settings = Settings.from_env(data_dir)
+    driver, services = _driver(settings)
     try:
-        processed = driver.rebuild(names or None, progress=True)
+        opener = partial(open_for_rebuild, settings)
+        reports = rebuild_in_processes(driver, opener, names or None, workers=workers)
+        processed = max(report.events for report in reports)
     except KeyError as error:
         console.print(f"[red]{error.args[0]}[/red]")
         raise typer.Exit(2) from error

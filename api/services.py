@@ -17,7 +17,8 @@ from api.settings import Settings
 from domain.application import GongkaiLedger
 from domain.base import utc_now
 from projections.postgres_store import PostgresStore, create_schema, provisioning
-from projections.store import SqliteStore, SqlStore
+from projections.registry import all_read_models
+from projections.store import ReadModel, SqliteStore, SqlStore
 
 
 class Projector(Protocol):
@@ -71,6 +72,13 @@ def open_store(settings: Settings) -> SqlStore:
         return PostgresStore(settings.postgres)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     return SqliteStore(str(settings.database))
+
+
+def open_for_rebuild(settings: Settings) -> tuple[GongkaiLedger, SqlStore, list[ReadModel]]:
+    """What a rebuild worker process opens (projections/parallel.py): the same store, fresh
+    read models."""
+    ledger = open_ledger(settings)
+    return ledger, open_store(settings), all_read_models(ledger.policies)
 
 
 def build_services(

@@ -37,7 +37,7 @@ from rich.progress import (
 from rich.text import Text
 
 from domain.base import DomainEvent
-from projections.store import ReadModel, SqlStore, Tx
+from projections.store import BufferedTx, ReadModel, SqlStore, Tx
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +52,9 @@ REBUILDS_DDL = (
 )
 
 PREPARE_LOCK_KEY = 0x676F6E676B6169  # "gongkai": one advisory lock key for preparing the store
+# Folds of one batch discarded because another driver committed meanwhile, before the driver
+# folds it holding the write lock instead (`fold_outside_lock`).
+FOLD_ATTEMPTS = 3
 
 Positioned = tuple[DomainEvent, int]
 
@@ -111,6 +114,7 @@ class ProjectionDriver:
         *,
         batch_size: int = 10_000,
         rebuild_batch_size: int | None = None,
+        fold_outside_lock: bool = False,
     ) -> None:
         names = [model.name for model in models]
         if len(set(names)) != len(names):
@@ -124,8 +128,15 @@ class ProjectionDriver:
         # 51,000 at 30,000), for more memory (peak 98 → 153 MB) and a longer hold of
         # SQLite's write lock per batch — acceptable while rebuilding, not while following.
         self.rebuild_batch_size = rebuild_batch_size or 3 * batch_size
+        # With other drivers writing at the same time (a rebuild in several processes,
+        # projections/parallel.py), folding inside SQLite's one write lock would take turns:
+        # fold in a read snapshot instead and hold the lock only to write (`_apply_buffered`).
+        self.fold_outside_lock = fold_outside_lock
+        # Seconds in each model's fold, its writes included unless folded outside the lock.
+        self.fold_seconds: dict[str, float] = {}
         self._ready = False
         self._wanted_by: dict[str, frozenset[str]] = {}  # topic → names of models that want it
+        self._topics_wanted: dict[frozenset[str], dict[str, bool]] = {}  # by models fed
         self._batch_lock = threading.Lock()
         self._prepare_lock = threading.Lock()
         self._advanced = threading.Condition()
@@ -205,9 +216,19 @@ class ProjectionDriver:
         self.prepare()
         return self._catch_up(self.models, progress, "catching up", self.batch_size)
 
-    def rebuild(self, names: Sequence[str] | None = None, progress: bool = True) -> int:
+    def rebuild(
+        self, names: Sequence[str] | None = None, progress: bool = True, label: str = ""
+    ) -> int:
         """Drop, create and replay the models (all, or `names`). Resumable: a rebuild that was
         interrupted continues from its last committed batch instead of starting over."""
+        selected = self.start_rebuild(names)
+        label = label or "rebuilding " + ", ".join(model.name for model in selected)
+        return self._catch_up(selected, progress, label, self.rebuild_batch_size)
+
+    def start_rebuild(self, names: Sequence[str] | None = None) -> list[ReadModel]:
+        """Reset the models (all, or `names`) that are not already being rebuilt, to be
+        replayed up to the current head; returns them. `rebuild` then replays them — here, or
+        in several processes (projections/parallel.py)."""
         self.prepare()
         selected = [self._model(name) for name in names] if names else self.models
         head = self.head()
@@ -216,8 +237,7 @@ class ProjectionDriver:
             for model in selected:
                 if model.name not in resuming:
                     self._reset(tx, model, head)
-        label = "rebuilding " + ", ".join(model.name for model in selected)
-        return self._catch_up(selected, progress, label, self.rebuild_batch_size)
+        return selected
 
     def start(self, poll_interval: float = 0.05) -> None:
         """Follow the log in a daemon thread (the embedded mode)."""
@@ -291,14 +311,20 @@ class ProjectionDriver:
         if not notifications:
             return None
         names = frozenset(model.name for model in models)
-        wanted = [n for n in notifications if names & self._models_wanting(n.topic)]
+        wanted = self._topics_wanted.setdefault(names, {})
         to_domain_event = self.app.mapper.to_domain_event
-        events: list[Positioned] = [
-            (to_domain_event(notification), notification.id)  # type: ignore[misc]
-            for notification in wanted
-        ]
-        read = [notification.id for notification in notifications]
-        return Batch(events, [notification.id for notification in wanted], read)
+        events: list[Positioned] = []
+        ids: list[int] = []
+        for notification in notifications:
+            topic = notification.topic
+            wants = wanted.get(topic)
+            if wants is None:
+                wants = wanted[topic] = not names.isdisjoint(self._models_wanting(topic))
+            if wants:
+                event: DomainEvent = to_domain_event(notification)  # type: ignore[assignment]
+                events.append((event, notification.id))
+                ids.append(notification.id)
+        return Batch(events, ids, [notification.id for notification in notifications])
 
     def _models_wanting(self, topic: str) -> frozenset[str]:
         """The names of the models that fold events of `topic` (a model that does not say:
@@ -327,17 +353,37 @@ class ProjectionDriver:
         return processed, last_id
 
     def _apply(self, batch: Batch, models: Sequence[ReadModel]) -> int:
-        with self._batch_lock, self.store.transaction() as tx:
-            processed = self._apply_in(tx, batch, models)
+        with self._batch_lock:
+            if self.fold_outside_lock:
+                processed = self._apply_buffered(batch, models)
+            else:
+                with self.store.transaction() as tx:
+                    processed = self._apply_in(tx, batch, models, _tracking(tx, models, True))
         with self._advanced:
             self._advanced.notify_all()
         return processed
 
-    def _apply_in(self, tx: Tx, batch: Batch, models: Sequence[ReadModel]) -> int:
-        # SQLite's BEGIN IMMEDIATE already serialises writers; PostgreSQL needs the row locks.
-        lock = " FOR UPDATE" if tx.dialect == "postgres" else ""
-        positions = dict(tx.fetchall(f"SELECT name, position FROM projection_tracking{lock}"))
-        targets = dict(tx.fetchall("SELECT name, target FROM projection_rebuilds"))
+    def _apply_buffered(self, batch: Batch, models: Sequence[ReadModel]) -> int:
+        """Fold in a read snapshot, keeping the writes; then take the write transaction and
+        replay them — only if no model's tracking row changed in between. Rows change only
+        with their model's tracking row, so equal rows mean the fold read what is committed;
+        otherwise another driver committed meanwhile, and the batch is folded again."""
+        for _ in range(FOLD_ATTEMPTS):
+            with self.store.snapshot() as reader:
+                seen = _tracking(reader, models, False)
+                buffered = BufferedTx(reader)
+                processed = self._apply_in(buffered, batch, models, seen)
+            with self.store.transaction() as tx:
+                if _tracking(tx, models, True) == seen:
+                    buffered.replay(tx)
+                    return processed
+        with self.store.transaction() as tx:  # still contended: fold holding the lock
+            return self._apply_in(tx, batch, models, _tracking(tx, models, True))
+
+    def _apply_in(
+        self, tx: Tx, batch: Batch, models: Sequence[ReadModel], tracking: _Tracking
+    ) -> int:
+        positions, targets = tracking
         oldest = batch.last_id
         for model in models:
             position = positions.get(model.name)
@@ -346,7 +392,10 @@ class ProjectionDriver:
             oldest = min(oldest, position)
             if position >= batch.last_id:
                 continue
+            if isinstance(tx, BufferedTx):
+                tx.next_model()
             events = batch.after(position)
+            started = time.perf_counter()
             if isinstance(model, BatchReadModel):
                 model.handle_batch(tx, events)
             else:
@@ -361,6 +410,8 @@ class ProjectionDriver:
                 tx.execute("DELETE FROM projection_rebuilds WHERE name = ?", (model.name,))
                 if isinstance(model, DeferredIndexes):
                     model.create_indexes(tx)
+            seconds = time.perf_counter() - started
+            self.fold_seconds[model.name] = self.fold_seconds.get(model.name, 0.0) + seconds
         return batch.count_after(oldest)
 
     def _catch_up(self, models: Sequence[ReadModel], progress: bool, label: str, size: int) -> int:
@@ -377,6 +428,27 @@ class ProjectionDriver:
                 position = reached
                 bar.advance_to(position, processed)
         return processed
+
+
+_Tracking = tuple[dict[str, int], dict[str, int]]
+
+
+def _tracking(tx: Tx, models: Sequence[ReadModel], lock: bool) -> _Tracking:
+    """The positions and rebuild targets of `models`. Locked: on PostgreSQL their rows (only
+    theirs — drivers of other models, a parallel rebuild's other processes, go on); SQLite's
+    `BEGIN IMMEDIATE` already serialises writers."""
+    names = sorted(model.name for model in models)
+    marks = ", ".join("?" * len(names))
+    suffix = " FOR UPDATE" if lock and tx.dialect == "postgres" else ""
+    positions = tx.fetchall(
+        f"SELECT name, position FROM projection_tracking WHERE name IN ({marks}) "
+        f"ORDER BY name{suffix}",
+        names,
+    )
+    targets = tx.fetchall(
+        f"SELECT name, target FROM projection_rebuilds WHERE name IN ({marks})", names
+    )
+    return dict(positions), dict(targets)
 
 
 @contextmanager

@@ -443,5 +443,12 @@ class PostgresStore:
         with self._pool.connection() as connection:
             yield _PostgresTx(connection, self._column_types)
 
+    @contextmanager
+    def snapshot(self) -> Iterator[Tx]:
+        """Reads that all see one committed state."""
+        with self._pool.connection() as connection, connection.transaction():
+            connection.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            yield _PostgresTx(connection, self._column_types)
+
     def close(self) -> None:
         self._pool.close()

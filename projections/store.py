@@ -39,6 +39,8 @@ class SqlStore(Protocol):
 
     def reading(self) -> AbstractContextManager[Tx]: ...
 
+    def snapshot(self) -> AbstractContextManager[Tx]: ...
+
     def close(self) -> None: ...
 
 
@@ -67,6 +69,51 @@ def to_db(value: Any) -> Any:
 # sqlite3 adapts UUIDs itself, so `executemany` hands rows over untouched: converting every
 # value in Python cost a projection rebuild a third of its time.
 sqlite3.register_adapter(UUID, str)
+
+
+class BufferedTx:
+    """Reads from `reader`; keeps the writes, to be replayed in another transaction (`replay`).
+
+    The driver folds a batch this way outside the store's write lock (`ProjectionDriver`,
+    `fold_outside_lock`). A model that read back what it wrote in the same batch would read
+    stale rows, so a read after a write is refused; `next_model` starts the next model's share.
+    """
+
+    def __init__(self, reader: Tx) -> None:
+        self.dialect = reader.dialect
+        self._reader = reader
+        self._writes: list[tuple[bool, str, Any]] = []
+        self._wrote = False
+
+    def next_model(self) -> None:
+        self._wrote = False
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
+        self._writes.append((False, sql, tuple(params)))
+        self._wrote = True
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        self._writes.append((True, sql, list(rows)))  # `rows` may be a generator
+        self._wrote = True
+
+    def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        self._check_read(sql)
+        return self._reader.fetchall(sql, params)
+
+    def fetchone(self, sql: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None:
+        self._check_read(sql)
+        return self._reader.fetchone(sql, params)
+
+    def replay(self, tx: Tx) -> None:
+        for many, sql, args in self._writes:
+            if many:
+                tx.executemany(sql, args)
+            else:
+                tx.execute(sql, args)
+
+    def _check_read(self, sql: str) -> None:
+        if self._wrote:
+            raise RuntimeError(f"a read after a write, whose rows are not written yet: {sql}")
 
 
 class _SqliteTx:
@@ -123,6 +170,16 @@ class SqliteStore:
     @contextmanager
     def reading(self) -> Iterator[Tx]:
         yield _SqliteTx(self._connection())
+
+    @contextmanager
+    def snapshot(self) -> Iterator[Tx]:
+        """Reads that all see one committed state (a read transaction: no lock on writers)."""
+        connection = self._connection()
+        connection.execute("BEGIN DEFERRED")
+        try:
+            yield _SqliteTx(connection)
+        finally:
+            connection.execute("COMMIT")
 
     def close(self) -> None:
         connection = getattr(self._local, "connection", None)

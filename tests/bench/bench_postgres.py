@@ -12,8 +12,9 @@ pg-command-path
 pg-projection-rebuild
     `tests.bench.history` generates PG_EVENTS (200,000: a million takes several minutes to
     insert and replay on 2 cores; the rate, not the size, is the figure) into the event table;
-    rebuild of every read model into the same schema (events/s) ÷ reading and decoding the
-    same notifications (the mean of one pass before and one after).
+    rebuild of every read model into the same schema as `gongkai projections rebuild` does it,
+    in two processes (projections/parallel.py), events/s ÷ reading and decoding the same
+    notifications (the mean of one pass before and one after).
 pg-http-write-2proc
     `POST /items` commands/s with two API processes (`gongkai serve --no-projections`, a
     projection worker running) ÷ the same with one process, CLIENTS keep-alive clients spread
@@ -29,6 +30,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from urllib.parse import urlsplit
 from uuid import UUID
@@ -39,8 +41,10 @@ from eventsourcing.application import Application
 from domain.application import GongkaiLedger
 from domain.codes import Role
 from projections.driver import ProjectionDriver
+from projections.parallel import rebuild_in_processes
 from projections.postgres_store import PostgresConfig, PostgresStore, create_schema, drop_schema
 from projections.registry import all_read_models
+from projections.store import ReadModel
 from tests.backends import postgres_problem, server_config, unique_schema
 from tests.bench.bench_command_path import (
     EVENTS_PER_LIFECYCLE,
@@ -51,7 +55,7 @@ from tests.bench.bench_command_path import (
 )
 from tests.bench.history import HistoryGenerator
 from tests.bench.load import request_bytes, run_phase
-from tests.bench.projection_worker import _Timed, read_and_decode
+from tests.bench.projection_worker import read_and_decode
 from tests.deployment import Deployment
 
 PG_EVENTS = 200_000
@@ -101,10 +105,10 @@ def projection_rebuild() -> None:
 
         before = baseline()
         store = PostgresStore(config)
-        timed = [_Timed(model) for model in all_read_models()]
-        driver = ProjectionDriver(app, store, timed, batch_size=REBUILD_BATCH)  # type: ignore[arg-type]
+        driver = ProjectionDriver(app, store, all_read_models(), batch_size=REBUILD_BATCH)
         started = time.perf_counter()
-        processed = driver.rebuild(progress=False)
+        reports = rebuild_in_processes(driver, partial(open_postgres, config), progress=False)
+        processed = max(report.events for report in reports)
         rebuild = processed / (time.perf_counter() - started)
         after = baseline()
         store.close()
@@ -112,11 +116,19 @@ def projection_rebuild() -> None:
     reference = (before + after) / 2
     print(
         f"# pg-projection-rebuild: {processed:,} events; read+decode {before:,.0f} and "
-        f"{after:,.0f} events/s; rebuild {rebuild:,.0f} events/s"
+        f"{after:,.0f} events/s; rebuild {rebuild:,.0f} events/s in "
+        f"{len(reports)} processes ({', '.join(f'{r.seconds:.2f}' for r in reports)} s)"
     )
-    inside = ", ".join(f"{model.name} {model.seconds:.2f}" for model in timed)
+    inside = ", ".join(
+        f"{name} {seconds:.2f}" for r in reports for name, seconds in r.fold_seconds.items()
+    )
     print(f"# pg-projection-rebuild: seconds inside each model: {inside}")
     print(f"BENCH pg-projection-rebuild ratio={rebuild / reference:.2f} target>=0.5", flush=True)
+
+
+def open_postgres(config: PostgresConfig) -> tuple[GongkaiLedger, PostgresStore, list[ReadModel]]:
+    """What each rebuild process opens (`rebuild_in_processes`)."""
+    return GongkaiLedger(env=config.ledger_env()), PostgresStore(config), all_read_models()
 
 
 def write_rate(bases: list[str], headers: dict[str, str], total: int, tag: str) -> float:

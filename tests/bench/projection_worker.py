@@ -2,24 +2,26 @@
 
     python -m tests.bench.projection_worker baseline EVENTS_DB
     python -m tests.bench.projection_worker rebuild EVENTS_DB STORE_DB [MODEL ...]
+    python -m tests.bench.projection_worker rebuild-1 EVENTS_DB STORE_DB [MODEL ...]
 
 Prints one JSON object: events, seconds, events_per_s, peak_rss_mb (and per-model seconds
-for a rebuild).
+for a rebuild). `rebuild` is what `gongkai projections rebuild` does, two processes
+(projections/parallel.py): peak_rss_mb is the sum of their peaks. `rebuild-1`: one process.
 """
 
 from __future__ import annotations
 
 import json
-import resource
 import sys
 import time
-from pathlib import Path
+from functools import partial
 from typing import Any
 
 from domain.application import GongkaiLedger
 from projections.driver import ProjectionDriver
+from projections.parallel import peak_rss_kb, rebuild_in_processes
 from projections.registry import all_read_models
-from projections.store import SqliteStore
+from projections.store import ReadModel, SqliteStore
 
 BATCH_SIZE = 10_000
 
@@ -41,7 +43,40 @@ def read_and_decode(app: GongkaiLedger) -> int:
         position = notifications[-1].id
 
 
-def rebuild(app: GongkaiLedger, store_path: str, names: list[str]) -> tuple[int, dict[str, float]]:
+def rebuild(
+    app: GongkaiLedger, events_path: str, store_path: str, names: list[str]
+) -> dict[str, Any]:
+    """What `gongkai projections rebuild` does: two processes, their peaks summed."""
+    driver = ProjectionDriver(
+        app, SqliteStore(store_path), all_read_models(), batch_size=BATCH_SIZE
+    )
+    opener = partial(open_embedded, events_path, store_path)
+    reports = rebuild_in_processes(driver, opener, names or None, progress=False)
+    peaks = [round(report.peak_rss_kb / 1024) for report in reports]
+    return {
+        "events": max(report.events for report in reports),
+        "model_seconds": {
+            name: round(seconds, 2)
+            for report in reports
+            for name, seconds in report.fold_seconds.items()
+        },
+        "groups": [report.models for report in reports],
+        "group_seconds": [round(report.seconds, 2) for report in reports],
+        "process_peak_rss_mb": peaks,
+        "peak_rss_mb": sum(peaks),
+    }
+
+
+def open_embedded(
+    events_path: str, store_path: str
+) -> tuple[GongkaiLedger, SqliteStore, list[ReadModel]]:
+    return GongkaiLedger.embedded(events_path), SqliteStore(store_path), all_read_models()
+
+
+def rebuild_one(
+    app: GongkaiLedger, store_path: str, names: list[str]
+) -> tuple[int, dict[str, float]]:
+    """The rebuild in this one process."""
     models = [m for m in all_read_models() if not names or m.name in names]
     timed = [_Timed(model) for model in models]
     driver = ProjectionDriver(app, SqliteStore(store_path), timed, batch_size=BATCH_SIZE)  # type: ignore[arg-type]
@@ -92,35 +127,20 @@ class _Timed:
         self.seconds += time.perf_counter() - started
 
 
-def peak_rss_kb() -> int:
-    """This process's own peak RSS since exec. Linux carries `ru_maxrss` over from the forking
-    parent (here: `make bench`, which has run other benchmarks), so read VmHWM when we can."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1])
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-
-
 def main(argv: list[str]) -> None:
     mode, events_path, *rest = argv
     app = GongkaiLedger.embedded(events_path)
     started = time.perf_counter()
     result: dict[str, Any] = {}
     if mode == "baseline":
-        events = read_and_decode(app)
+        result["events"] = read_and_decode(app)
+    elif mode == "rebuild-1":
+        result["events"], result["model_seconds"] = rebuild_one(app, rest[0], rest[1:])
     else:
-        events, result["model_seconds"] = rebuild(app, rest[0], rest[1:])
+        result = rebuild(app, events_path, rest[0], rest[1:])
     seconds = time.perf_counter() - started
-    peak_kb = peak_rss_kb()
-    result.update(
-        events=events,
-        seconds=round(seconds, 2),
-        events_per_s=round(events / seconds),
-        peak_rss_mb=round(peak_kb / 1024),
-    )
+    result.setdefault("peak_rss_mb", round(peak_rss_kb() / 1024))
+    result.update(seconds=round(seconds, 2), events_per_s=round(result["events"] / seconds))
     print(json.dumps(result))
 
 

@@ -241,13 +241,19 @@ class TestVersionsAndRebuilds:
         driver.catch_up()
         assert built <= indexes(store, "catalogue_items")
 
+    @pytest.mark.parametrize("outside", [False, True], ids=["in_lock", "outside_lock"])
     def test_an_interrupted_rebuild_resumes_from_its_last_committed_batch(
-        self, app: GongkaiLedger, store: SqlStore, history: int, backend: Backend
+        self, app: GongkaiLedger, store: SqlStore, history: int, backend: Backend, outside: bool
     ) -> None:
         ProjectionDriver(app, store, [Catalogue(), DecisionHistory()]).catch_up()
         interrupted = Interrupting(DecisionHistory(), fail_on=3)
         driver = ProjectionDriver(
-            app, store, [Catalogue(), interrupted], batch_size=4, rebuild_batch_size=4
+            app,
+            store,
+            [Catalogue(), interrupted],
+            batch_size=4,
+            rebuild_batch_size=4,
+            fold_outside_lock=outside,
         )
         with pytest.raises(KeyboardInterrupt):
             driver.rebuild(progress=False)
@@ -255,7 +261,12 @@ class TestVersionsAndRebuilds:
 
         resumed = Interrupting(DecisionHistory(), fail_on=0)
         driver = ProjectionDriver(
-            app, store, [Catalogue(), resumed], batch_size=4, rebuild_batch_size=4
+            app,
+            store,
+            [Catalogue(), resumed],
+            batch_size=4,
+            rebuild_batch_size=4,
+            fold_outside_lock=outside,
         )
         assert driver.rebuild(progress=False) == history - 8
         clean = clean_rebuild(app, backend, [Catalogue(), DecisionHistory()])
