@@ -128,11 +128,10 @@ def test_a_model_that_reads_back_its_own_writes_is_refused(
 
 
 @pytest.mark.postgres
+@pytest.mark.parametrize("backend", ["postgres"], indirect=True)  # SQLite: one lock per file
 def test_on_postgres_a_driver_locks_only_its_own_models_tracking_rows(
     backend: Backend,
 ) -> None:
-    if not backend.is_postgres:
-        pytest.skip("SQLite has one write lock for the whole file")
     app = backend.ledger()
     publish(app)
     store = backend.store()
