@@ -125,9 +125,11 @@ class ProjectionDriver:
         self.batch_size = batch_size
         # A rebuild reads bigger batches: an aggregate whose life spans fewer batches is
         # written fewer times (docket rows per 300,000 events: 82,000 at 10,000 a batch,
-        # 51,000 at 30,000), for more memory (peak 98 → 153 MB) and a longer hold of
-        # SQLite's write lock per batch — acceptable while rebuilding, not while following.
-        self.rebuild_batch_size = rebuild_batch_size or 3 * batch_size
+        # 51,000 at 30,000), for more memory and a longer hold of SQLite's write lock per
+        # batch — acceptable while rebuilding, not while following. 25,000: the two-process
+        # rebuild of 1,000,000 events peaks at 271 MB summed (290 MB at 30,000, the same
+        # speed within noise; docs/projections.md).
+        self.rebuild_batch_size = rebuild_batch_size or batch_size * 5 // 2
         # With other drivers writing at the same time (a rebuild in several processes,
         # projections/parallel.py), folding inside SQLite's one write lock would take turns:
         # fold in a read snapshot instead and hold the lock only to write (`_apply_buffered`).

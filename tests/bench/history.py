@@ -387,3 +387,22 @@ class HistoryGenerator:
         yield self.step(Request.Delivered, Role.DISCLOSURE_OFFICE, method="邮寄")
         if self.rng.random() < 0.5:
             yield self.step(Request.Archived, Role.DISCLOSURE_OFFICE, archive_ref="YSQ-2021")
+
+
+def main(argv: list[str]) -> None:
+    """`python -m tests.bench.history PATH EVENTS`: write a history into a new SQLite file."""
+    from domain.application import GongkaiLedger
+
+    path, events = argv
+    app = GongkaiLedger.embedded(path)
+    try:
+        written = HistoryGenerator(seed=7).write(app, int(events))
+    finally:
+        app.close()
+    print(f"{written:,} events written to {path}")
+
+
+if __name__ == "__main__":
+    import sys
+
+    main(sys.argv[1:])
