@@ -227,11 +227,25 @@ class GongkaiLedger(EvaluationCommands, AnnualReportCommands, Application[UUID])
             recordings = self._commits.submit(processing)
         except (IntegrityError, RecordConflictError):
             self._evict(*(aggregate.id for aggregate in aggregates))
+            if self._already_stored(processing.events):
+                return None  # written: its acknowledgement was lost (`_already_stored`)
             raise ConcurrentWrite(aggregates[0].id) from None
         if not recordings:
             return None
         notification_ids = [r.notification.id for r in recordings if r.notification is not None]
         return max(notification_ids) if notification_ids else None
+
+    def _already_stored(self, events: list[Any]) -> bool:
+        """Whether these very events are in the store. On PostgreSQL a commit can succeed while
+        the connection breaks before its answer arrives (the server stopping); the library
+        retries the insert, which then meets the events it wrote itself. Events carry their
+        timestamp and actor, so identical stored events are this save's, not another writer's."""
+        for event in events:
+            version = event.originator_version
+            stored = list(self.events.get(event.originator_id, gt=version - 1, lte=version))
+            if stored != [event]:
+                return False
+        return bool(events)
 
     def _write(self, processing: ProcessingEvent[UUID]) -> list[Recording[UUID]]:
         """What `Application.save` does once the events are collected: record, snapshot, tell."""

@@ -12,6 +12,7 @@ from typing import Any
 from uuid import UUID
 
 import pytest
+from eventsourcing.persistence import IntegrityError
 
 from domain.application import GongkaiLedger
 from domain.base import DomainEvent, utc_now
@@ -192,3 +193,29 @@ def test_a_yearly_record_another_process_wrote_to_is_built_upon(backend: Backend
         second.clear_evaluation_criterion(
             office, criterion="4.3", note="重复", expected_version=0, **common
         )
+
+
+def test_a_save_whose_commit_answer_was_lost_is_not_a_conflict(
+    backend: Backend, drafter, monkeypatch: pytest.MonkeyPatch
+):
+    """The store committed the events, then the connection broke before its answer (the
+    server stopping); the library retries the insert, which meets those very events. That is
+    the save succeeding, not another writer: no 409, and the events are stored once."""
+    app = backend.ledger()
+    item_id = register(app, drafter)
+    insert = app.recorder.insert_events
+    calls: list[int] = []
+
+    def commits_then_loses_the_answer(stored_events: Any, **kwargs: Any) -> Any:
+        calls.append(len(stored_events))
+        insert(stored_events, **kwargs)  # committed …
+        raise IntegrityError("duplicate key value (the library's retry of the insert)")
+
+    monkeypatch.setattr(app.recorder, "insert_events", commits_then_loses_the_answer)
+    result = app.change_item(item_id, drafter, date(2025, 3, 4), "提交应答丢失")
+    monkeypatch.undo()
+    assert calls == [1]
+    assert result.version == 2
+    changes = [e.description for e in backend.ledger().history(item_id)[1:]]  # type: ignore[attr-defined]
+    assert changes == ["提交应答丢失"]
+    assert app.change_item(item_id, drafter, date(2025, 3, 5), "之后照常").version == 3
