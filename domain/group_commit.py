@@ -74,10 +74,10 @@ def _settle(saves: list[_LoopSave[Payload, Result]]) -> None:
     for waiting in saves:
         if waiting.future.cancelled():
             continue
-        if waiting.save.error is not None:
-            waiting.future.set_exception(waiting.save.error)
-        else:
+        try:
             waiting.future.set_result(waiting.save.outcome())
+        except BaseException as error:  # the save's own error, or "not written"
+            waiting.future.set_exception(error)
 
 
 class GroupCommit(Generic[Payload, Result]):
