@@ -256,6 +256,20 @@ class CommandDependency(BearerDependency):
         check_role(official, self.permission)
         return official
 
+    async def on_aggregate(
+        self,
+        request: Request,
+        load: Callable[[UUID], DisclosureItem | DisclosureRequest],
+        aggregate_id: UUID,
+        if_match: str | None,
+    ) -> Acting:
+        """Role, then the loaded aggregate's agency and department (loaded on the loop on the
+        embedded store, in the pool on PostgreSQL: `run_command_step`), and If-Match."""
+        official = self.admitted(request)
+        aggregate = await run_command_step(request, load, aggregate_id)
+        check_scope(official, aggregate.agency_code, aggregate.department, self.permission)
+        return Acting(official, services_of(request), expected_version(if_match))
+
 
 class Authorised(CommandDependency):
     """A creating command: the roles the matrix allows; the Idempotency-Key derives the id."""
@@ -268,17 +282,13 @@ class Authorised(CommandDependency):
 
 
 class OnItem(CommandDependency):
-    """A command on the item `item_id`: role, then its agency and department (the item is
-    loaded on the loop on the embedded store, in the pool on PostgreSQL), and If-Match."""
+    """A command on the item `item_id`: role, then its agency and department, and If-Match."""
 
     async def __call__(  # type: ignore[override]
         self, request: Request, item_id: UUID, if_match: IfMatch = None
     ) -> Acting:
-        official = self.admitted(request)
-        services = services_of(request)
-        item = await run_command_step(request, services.ledger.get_item, item_id)
-        check_scope(official, item.agency_code, item.department, self.permission)
-        return Acting(official, services, expected_version(if_match))
+        ledger = services_of(request).ledger
+        return await self.on_aggregate(request, ledger.get_item, item_id, if_match)
 
 
 class OnRequest(CommandDependency):
@@ -288,11 +298,8 @@ class OnRequest(CommandDependency):
     async def __call__(  # type: ignore[override]
         self, request: Request, request_id: UUID, if_match: IfMatch = None
     ) -> Acting:
-        official = self.admitted(request)
-        services = services_of(request)
-        record = await run_command_step(request, services.ledger.get_request, request_id)
-        check_scope(official, record.agency_code, record.department, self.permission)
-        return Acting(official, services, expected_version(if_match))
+        ledger = services_of(request).ledger
+        return await self.on_aggregate(request, ledger.get_request, request_id, if_match)
 
 
 AgencyCode = Annotated[

@@ -76,55 +76,12 @@ def open_embedded(
 def rebuild_one(
     app: GongkaiLedger, store_path: str, names: list[str]
 ) -> tuple[int, dict[str, float]]:
-    """The rebuild in this one process."""
+    """The rebuild in this one process; the seconds in each model's fold, as the driver
+    adds them up."""
     models = [m for m in all_read_models() if not names or m.name in names]
-    timed = [_Timed(model) for model in models]
-    driver = ProjectionDriver(app, SqliteStore(store_path), timed, batch_size=BATCH_SIZE)  # type: ignore[arg-type]
+    driver = ProjectionDriver(app, SqliteStore(store_path), models, batch_size=BATCH_SIZE)
     processed = driver.rebuild(progress=False)
-    return processed, {t.name: round(t.seconds, 2) for t in timed}
-
-
-class _Timed:
-    """Wraps a read model to add up the time spent in it (its share of a rebuild)."""
-
-    def __init__(self, model: Any) -> None:
-        self._model = model
-        self.name = model.name
-        self.version = model.version
-        self.seconds = 0.0
-        if hasattr(model, "create_indexes"):
-            self.create_indexes = self._timed(model.create_indexes)
-        if hasattr(model, "wants"):
-            self.wants = model.wants
-
-    def _timed(self, method: Any) -> Any:
-        def call(*args: Any) -> Any:
-            started = time.perf_counter()
-            try:
-                return method(*args)
-            finally:
-                self.seconds += time.perf_counter() - started
-
-        return call
-
-    def create(self, tx: Any) -> None:
-        self._model.create(tx)
-
-    def drop(self, tx: Any) -> None:
-        self._model.drop(tx)
-
-    def handle(self, tx: Any, event: Any, notification_id: int) -> None:
-        self._timed(self._model.handle)(tx, event, notification_id)
-
-    def handle_batch(self, tx: Any, events: Any) -> None:
-        if hasattr(self._model, "handle_batch"):
-            self._timed(self._model.handle_batch)(tx, events)
-            return
-        handle = self._model.handle
-        started = time.perf_counter()
-        for event, notification_id in events:
-            handle(tx, event, notification_id)
-        self.seconds += time.perf_counter() - started
+    return processed, {name: round(s, 2) for name, s in driver.fold_seconds.items()}
 
 
 def main(argv: list[str]) -> None:
