@@ -38,6 +38,7 @@ from rich.text import Text
 
 from domain.base import DomainEvent
 from projections.store import BufferedTx, ReadModel, SqlStore, Tx
+from projections.stored_topics import stored_topics
 
 logger = logging.getLogger(__name__)
 
@@ -90,10 +91,7 @@ class Batch:
     events: list[Positioned]  # the decoded ones, in notification order
     ids: list[int]  # their notification ids
     read: list[int]  # the id of every notification read, decoded or not
-
-    @property
-    def last_id(self) -> int:
-        return self.read[-1]
+    last_id: int  # the batch stands for every notification up to and including this one
 
     def after(self, position: int) -> list[Positioned]:
         if not self.ids or position < self.ids[0]:
@@ -210,7 +208,7 @@ class ProjectionDriver:
         """Process one batch; returns the number of events processed (0 when caught up)."""
         self.prepare()
         start = min(self.positions()[m.name] for m in self.models)
-        processed, _ = self._process(start, None, self.models, self.batch_size)
+        processed, _ = self._process(start, None, self.models, self.batch_size, None)
         return processed
 
     def catch_up(self, progress: bool = False) -> int:
@@ -305,13 +303,32 @@ class ProjectionDriver:
                 self._stopping.wait(poll_interval)
 
     def _read(
-        self, after: int, stop: int | None, size: int, models: Sequence[ReadModel]
+        self,
+        after: int,
+        stop: int | None,
+        size: int,
+        models: Sequence[ReadModel],
+        topics: list[str] | None,
     ) -> Batch | None:
-        notifications = self.app.recorder.select_notifications(
-            after, size, stop, inclusive_of_start=False
-        )
-        if not notifications:
-            return None
+        """The next batch after `after`: every notification, or with `topics` only those (up
+        to `stop`, which the batch then reaches when the read comes back short)."""
+        if topics is None:
+            notifications = self.app.recorder.select_notifications(
+                after, size, stop, inclusive_of_start=False
+            )
+            if not notifications:
+                return None
+            last_id = notifications[-1].id
+        else:
+            assert stop is not None, "a read by topic needs the id to stop at"
+            notifications = (
+                self.app.recorder.select_notifications(
+                    after, size, stop, topics, inclusive_of_start=False
+                )
+                if topics
+                else []  # no topic wanted: the library would read every one
+            )
+            last_id = notifications[-1].id if len(notifications) == size else stop
         names = frozenset(model.name for model in models)
         wanted = self._topics_wanted.setdefault(names, {})
         to_domain_event = self.app.mapper.to_domain_event
@@ -326,7 +343,7 @@ class ProjectionDriver:
                 event: DomainEvent = to_domain_event(notification)  # type: ignore[assignment]
                 events.append((event, notification.id))
                 ids.append(notification.id)
-        return Batch(events, ids, [notification.id for notification in notifications])
+        return Batch(events, ids, [notification.id for notification in notifications], last_id)
 
     def _models_wanting(self, topic: str) -> frozenset[str]:
         """The names of the models that fold events of `topic` (a model that does not say:
@@ -341,12 +358,28 @@ class ProjectionDriver:
             )
         return names
 
+    def _topics_to_read(
+        self, models: Sequence[ReadModel], counts: dict[str, int] | None
+    ) -> list[str] | None:
+        """The stored topics that `models` want, or None when they want every one (or the
+        store cannot list them): then reading by topic would only add a filter."""
+        if counts is None:
+            return None
+        names = frozenset(model.name for model in models)
+        wanted = [topic for topic in counts if not names.isdisjoint(self._models_wanting(topic))]
+        return None if len(wanted) == len(counts) else wanted
+
     def _process(
-        self, after: int, stop: int | None, models: Sequence[ReadModel], size: int
+        self,
+        after: int,
+        stop: int | None,
+        models: Sequence[ReadModel],
+        size: int,
+        topics: list[str] | None,
     ) -> tuple[int, int | None]:
-        """Read, decode and apply one batch: (events processed, last notification id)."""
+        """Read, decode and apply one batch: (notifications read, last notification id)."""
         with _collector_paused():
-            batch = self._read(after, stop, size, models)
+            batch = self._read(after, stop, size, models, topics)
             if batch is None:
                 return 0, None
             processed = self._apply(batch, models)
@@ -417,18 +450,26 @@ class ProjectionDriver:
         return batch.count_after(oldest)
 
     def _catch_up(self, models: Sequence[ReadModel], progress: bool, label: str, size: int) -> int:
+        """Every notification up to the head into `models`: the number of notifications
+        processed, those no model wanted included."""
         positions = self.positions()
         position = min(positions[model.name] for model in models)
         stop = self.head()
+        if position >= stop:
+            return 0
+        counts = stored_topics(self.app.recorder, position, stop)
+        topics = self._topics_to_read(models, counts)
         processed = 0
         with _RebuildProgress(label, position, stop, enabled=progress) as bar:
             while position < stop:
-                count, reached = self._process(position, stop, models, size)
+                count, reached = self._process(position, stop, models, size, topics)
                 if reached is None:
                     break
                 processed += count
                 position = reached
                 bar.advance_to(position, processed)
+        if topics is not None and counts is not None and position >= stop:
+            return sum(counts.values())  # read by topic: the others were passed over unread
         return processed
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from eventsourcing.utils import resolve_topic
 
 from domain.application import GongkaiLedger
 from domain.base import DomainEvent
@@ -20,6 +21,7 @@ from projections.driver import Positioned, ProjectionDriver
 from projections.registry import all_read_models
 from projections.statistics import Statistics
 from projections.store import SqliteStore, SqlStore, Tx
+from projections.stored_topics import stored_topics
 from tests.backends import Backend
 from tests.unit.projections.ledger_story import dump, publish, receive, register, withhold
 
@@ -34,15 +36,15 @@ class SeenLog:
         self.fail_at = fail_at
 
     def create(self, tx: Tx) -> None:
-        tx.execute("CREATE TABLE IF NOT EXISTS seen_log (notification_id BIGINT PRIMARY KEY)")
+        tx.execute(f"CREATE TABLE IF NOT EXISTS {self.name} (notification_id BIGINT PRIMARY KEY)")
 
     def drop(self, tx: Tx) -> None:
-        tx.execute("DROP TABLE IF EXISTS seen_log")
+        tx.execute(f"DROP TABLE IF EXISTS {self.name}")
 
     def handle(self, tx: Tx, event: DomainEvent, notification_id: int) -> None:
         if notification_id == self.fail_at:
             raise RuntimeError(f"cannot fold {notification_id}")
-        tx.execute("INSERT INTO seen_log (notification_id) VALUES (?)", (notification_id,))
+        tx.execute(f"INSERT INTO {self.name} (notification_id) VALUES (?)", (notification_id,))
 
 
 class Interrupting:
@@ -285,6 +287,88 @@ class TestVersionsAndRebuilds:
     ) -> None:
         ProjectionDriver(app, store, [Statistics()], batch_size=3).rebuild()
         assert "rebuilding statistics" in capsys.readouterr().out
+
+
+class WantsNothing(SeenLog):
+    """A selective model that folds no class stored (its table stays empty)."""
+
+    name = "wants_nothing"
+
+    def wants(self, event_class: type) -> bool:
+        return False
+
+
+def read_topics(monkeypatch: pytest.MonkeyPatch, app: GongkaiLedger) -> list[tuple[Any, list[str]]]:
+    """Spies on the driver's reads: per read, the topics asked for and those returned."""
+    reads: list[tuple[Any, list[str]]] = []
+    select = app.recorder.select_notifications
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        notifications = select(*args, **kwargs)
+        asked = args[3] if len(args) > 3 else kwargs.get("topics", ())
+        reads.append((asked, [n.topic for n in notifications]))
+        return notifications
+
+    monkeypatch.setattr(app.recorder, "select_notifications", spy)
+    return reads
+
+
+class TestReadingByTopic:
+    def test_the_store_counts_the_topics_in_a_range(self, app: GongkaiLedger, history: int) -> None:
+        topics = [n.topic for n in app.recorder.select_notifications(0, 1000)]
+        counts = stored_topics(app.recorder, 0, history)
+        assert counts == {topic: topics.count(topic) for topic in set(topics)}
+        later = stored_topics(app.recorder, 3, history - 1)
+        assert later is not None and sum(later.values()) == history - 4
+        assert stored_topics(GongkaiLedger.in_memory().recorder, 0, 10) is None
+
+    def test_a_rebuild_reads_only_the_topics_its_models_want_and_counts_every_notification(
+        self,
+        app: GongkaiLedger,
+        store: SqlStore,
+        history: int,
+        backend: Backend,
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        catalogue = Catalogue()
+        reads = read_topics(monkeypatch, app)
+        driver = ProjectionDriver(app, store, [catalogue], batch_size=3, rebuild_batch_size=3)
+        assert driver.rebuild(progress=False) == history
+        assert driver.positions() == {"catalogue": history}
+        read = [topic for _, returned in reads for topic in returned]
+        stored = [n.topic for n in app.recorder.select_notifications(0, 1000)]
+        wanted = [topic for topic in stored if catalogue.wants(resolve_topic(topic))]
+        assert read == wanted and len(wanted) < len(stored)
+
+        monkeypatch.setattr("projections.driver.stored_topics", lambda *args: None)
+        every = clean_rebuild(app, backend, [Catalogue()])  # reading every notification
+        assert dump(store) == dump(every)
+
+    def test_models_that_want_no_stored_topic_reach_the_head_without_reading(
+        self,
+        app: GongkaiLedger,
+        store: SqlStore,
+        history: int,
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        reads = read_topics(monkeypatch, app)
+        driver = ProjectionDriver(app, store, [WantsNothing()])
+        assert driver.catch_up() == history
+        assert driver.positions() == {"wants_nothing": history}
+        assert reads == []
+
+    def test_models_that_want_every_topic_read_without_a_filter(
+        self,
+        app: GongkaiLedger,
+        store: SqlStore,
+        history: int,
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        reads = read_topics(monkeypatch, app)
+        driver = ProjectionDriver(app, store, [SeenLog(), WantsNothing()], batch_size=4)
+        assert driver.catch_up() == history
+        assert all(asked == () for asked, _ in reads)
+        assert len(seen(store)) == history
 
 
 class TestFollowing:
