@@ -21,8 +21,9 @@ from api.cli_ledger import ledger_app
 from api.cli_reports import accountability_app, report_app
 from api.demo import DEMO_END, DemoYear, SimulatedClock
 from api.permissions import MATRIX_ROLES
-from api.services import Services, build_services, open_for_rebuild, open_ledger
+from api.services import Services, build_services
 from api.settings import Settings
+from api.stores import open_for_rebuild, open_ledger
 from api.views import event_out
 from domain.codes import Role, label
 from domain.errors import NotFound, UnknownAgency

@@ -8,17 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any, Protocol
 
 from api.auth import OfficialRegistry
 from api.idempotency import IdempotencyStore
 from api.settings import Settings
+from api.stores import open_ledger, open_store
 from domain.application import GongkaiLedger
-from domain.base import utc_now
-from projections.postgres_store import PostgresStore, create_schema, provisioning
-from projections.registry import all_read_models
-from projections.store import ReadModel, SqliteStore, SqlStore
+from projections.store import SqlStore
 
 
 class Projector(Protocol):
@@ -52,33 +49,6 @@ class Services:
             self.projector.stop()
         self.store.close()
         self.ledger.close()
-
-
-def open_ledger(settings: Settings, clock: Callable[[], datetime] = utc_now) -> GongkaiLedger:
-    if settings.postgres is not None:
-        env = {**settings.postgres.ledger_env(), **settings.ledger_env}
-        with provisioning(settings.postgres):  # its tables are created one process at a time
-            return GongkaiLedger(env=env, clock=clock)
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    return GongkaiLedger.embedded(
-        str(settings.database), env=dict(settings.ledger_env), clock=clock
-    )
-
-
-def open_store(settings: Settings) -> SqlStore:
-    """The read-model store beside the events: the SQLite file, or the PostgreSQL schema."""
-    if settings.postgres is not None:
-        create_schema(settings.postgres)
-        return PostgresStore(settings.postgres)
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    return SqliteStore(str(settings.database))
-
-
-def open_for_rebuild(settings: Settings) -> tuple[GongkaiLedger, SqlStore, list[ReadModel]]:
-    """What a rebuild worker process opens (projections/parallel.py): the same store, fresh
-    read models."""
-    ledger = open_ledger(settings)
-    return ledger, open_store(settings), all_read_models(ledger.policies)
 
 
 def build_services(

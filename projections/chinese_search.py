@@ -6,8 +6,9 @@ characters, and a `LIKE '%规划%'` fallback scans every row. So the catalogue i
 as space-separated overlapping bigrams in an FTS5 `unicode61` table: "发展规划" becomes
 "发展 展规 规划 划". A query of n ≥ 2 characters is the phrase of its n-1 bigrams, which matches
 exactly the titles containing it as a substring; the trailing single character of each segment
-lets a one-character query run as a prefix query. PostgreSQL can use the same terms in a
-`tsvector` with `<->` phrase queries.
+lets a one-character query run as a prefix query. PostgreSQL indexes the same terms as a
+`tsvector` (the `simple` configuration: each term one lexeme, in order) and asks the same
+question with `<->` phrases and `:*` prefixes (`tsquery_expression`).
 
 Search filters (agency, department, theme, year) are indexed as facet tokens in a second column,
 so a filtered search is one posting-list intersection rather than a scan.
@@ -54,6 +55,21 @@ def match_expression(query: str) -> str | None:
         else:
             parts.append('"' + " ".join(run[i : i + 2] for i in range(len(run) - 1)) + '"')
     return " AND ".join(parts) if parts else None
+
+
+def tsquery_expression(query: str) -> str | None:
+    """The PostgreSQL `tsquery` (configuration `simple`) asking what `match_expression` asks
+    FTS5: each segment as the phrase of its bigrams (`<->`), a one-character segment as a
+    prefix (`:*`), all of them (`&`); None without a searchable character. Only letters and
+    digits are quoted into it, so user input cannot inject tsquery syntax."""
+    parts: list[str] = []
+    for run in segments(query)[:MAX_QUERY_SEGMENTS]:
+        if len(run) == 1:
+            parts.append(f"'{run}':*")
+        else:
+            bigrams = (f"'{run[i : i + 2]}'" for i in range(len(run) - 1))
+            parts.append("(" + " <-> ".join(bigrams) + ")")
+    return " & ".join(parts) if parts else None
 
 
 @lru_cache(maxsize=4096)  # a few agencies, departments, themes and years: hashed once each

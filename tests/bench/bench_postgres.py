@@ -44,7 +44,6 @@ from projections.driver import ProjectionDriver
 from projections.parallel import rebuild_in_processes
 from projections.postgres_store import PostgresConfig, PostgresStore, create_schema, drop_schema
 from projections.registry import all_read_models
-from projections.store import ReadModel
 from tests.backends import postgres_problem, server_config, unique_schema
 from tests.bench.bench_command_path import (
     EVENTS_PER_LIFECYCLE,
@@ -55,7 +54,7 @@ from tests.bench.bench_command_path import (
 )
 from tests.bench.history import HistoryGenerator
 from tests.bench.load import request_bytes, run_phase
-from tests.bench.projection_worker import read_and_decode
+from tests.bench.projection_worker import open_postgres, read_and_decode
 from tests.deployment import Deployment
 
 PG_EVENTS = 200_000
@@ -124,11 +123,6 @@ def projection_rebuild() -> None:
     )
     print(f"# pg-projection-rebuild: seconds inside each model: {inside}")
     print(f"BENCH pg-projection-rebuild ratio={rebuild / reference:.2f} target>=0.5", flush=True)
-
-
-def open_postgres(config: PostgresConfig) -> tuple[GongkaiLedger, PostgresStore, list[ReadModel]]:
-    """What each rebuild process opens (`rebuild_in_processes`)."""
-    return GongkaiLedger(env=config.ledger_env()), PostgresStore(config), all_read_models()
 
 
 def write_rate(bases: list[str], headers: dict[str, str], total: int, tag: str) -> float:

@@ -20,6 +20,7 @@ from typing import Any
 from domain.application import GongkaiLedger
 from projections.driver import ProjectionDriver
 from projections.parallel import peak_rss_kb, rebuild_in_processes
+from projections.postgres_store import PostgresConfig, PostgresStore
 from projections.registry import all_read_models
 from projections.store import ReadModel, SqliteStore
 
@@ -65,6 +66,12 @@ def rebuild(
         "process_peak_rss_mb": peaks,
         "peak_rss_mb": sum(peaks),
     }
+
+
+def open_postgres(config: PostgresConfig) -> tuple[GongkaiLedger, PostgresStore, list[ReadModel]]:
+    """What each rebuild process opens (`rebuild_in_processes`), from this module: the worker
+    imports it, and it imports no more than the stores need."""
+    return GongkaiLedger(env=config.ledger_env()), PostgresStore(config), all_read_models()
 
 
 def open_embedded(

@@ -12,8 +12,8 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from api.services import open_ledger, open_store
 from api.settings import Settings
+from api.stores import open_ledger, open_store
 from domain.application import GongkaiLedger
 from projections.driver import Positioned, ProjectionDriver
 from projections.registry import all_read_models
