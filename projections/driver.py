@@ -310,8 +310,10 @@ class ProjectionDriver:
         models: Sequence[ReadModel],
         topics: list[str] | None,
     ) -> Batch | None:
-        """The next batch after `after`: every notification, or with `topics` only those (up
-        to `stop`, which the batch then reaches when the read comes back short)."""
+        """The next batch after `after`: `size` notifications, or with `topics` those of them
+        among the next `size` ids (up to `stop`) — the same span, so a batch holds no more
+        than an unfiltered one (on SQLite, `size` wanted events a batch took the two-process
+        rebuild of 300,000 events from 259 to 310 MB summed)."""
         if topics is None:
             notifications = self.app.recorder.select_notifications(
                 after, size, stop, inclusive_of_start=False
@@ -321,14 +323,13 @@ class ProjectionDriver:
             last_id = notifications[-1].id
         else:
             assert stop is not None, "a read by topic needs the id to stop at"
-            notifications = (
-                self.app.recorder.select_notifications(
-                    after, size, stop, topics, inclusive_of_start=False
+            if topics:
+                last_id = min(stop, after + size)
+                notifications = self.app.recorder.select_notifications(
+                    after, size, last_id, topics, inclusive_of_start=False
                 )
-                if topics
-                else []  # no topic wanted: the library would read every one
-            )
-            last_id = notifications[-1].id if len(notifications) == size else stop
+            else:  # no topic wanted (the library would read every one): straight to `stop`
+                last_id, notifications = stop, []
         names = frozenset(model.name for model in models)
         wanted = self._topics_wanted.setdefault(names, {})
         to_domain_event = self.app.mapper.to_domain_event

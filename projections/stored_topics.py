@@ -9,16 +9,21 @@ event stored under a topic since renamed (`eventsourcing.utils.register_topic`) 
 
 from __future__ import annotations
 
+import sys
+
 from eventsourcing.persistence import ApplicationRecorder
-from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder
-from psycopg.sql import SQL, Identifier
 
 
 def stored_topics(recorder: ApplicationRecorder, after: int, stop: int) -> dict[str, int] | None:
     """{topic: notifications} over the ids in (`after`, `stop`]; None when the recorder cannot
     say (the in-memory one), and every notification is to be read."""
-    if isinstance(recorder, PostgresApplicationRecorder):
+    # A PostgreSQL recorder means its module is loaded; an embedded process does not load
+    # psycopg for this (~5 MB of its peak memory).
+    postgres = sys.modules.get("eventsourcing.postgres")
+    if postgres is not None and isinstance(recorder, postgres.PostgresApplicationRecorder):
+        from psycopg.sql import SQL, Identifier
+
         statement = SQL(
             "SELECT topic, COUNT(*) AS n FROM {schema}.{table} "
             "WHERE notification_id > %s AND notification_id <= %s GROUP BY topic"

@@ -15,14 +15,16 @@ import json
 import sys
 import time
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from domain.application import GongkaiLedger
 from projections.driver import ProjectionDriver
 from projections.parallel import peak_rss_kb, rebuild_in_processes
-from projections.postgres_store import PostgresConfig, PostgresStore
 from projections.registry import all_read_models
 from projections.store import ReadModel, SqliteStore
+
+if TYPE_CHECKING:
+    from projections.postgres_store import PostgresConfig, PostgresStore
 
 BATCH_SIZE = 10_000
 
@@ -71,6 +73,8 @@ def rebuild(
 def open_postgres(config: PostgresConfig) -> tuple[GongkaiLedger, PostgresStore, list[ReadModel]]:
     """What each rebuild process opens (`rebuild_in_processes`), from this module: the worker
     imports it, and it imports no more than the stores need."""
+    from projections.postgres_store import PostgresStore  # not in embedded runs: ~5 MB
+
     return GongkaiLedger(env=config.ledger_env()), PostgresStore(config), all_read_models()
 
 

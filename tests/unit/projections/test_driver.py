@@ -7,6 +7,7 @@ import threading
 import time
 from collections.abc import Sequence
 from datetime import date
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -343,6 +344,25 @@ class TestReadingByTopic:
         monkeypatch.setattr("projections.driver.stored_topics", lambda *args: None)
         every = clean_rebuild(app, backend, [Catalogue()])  # reading every notification
         assert dump(store) == dump(every)
+
+    def test_a_batch_read_by_topic_spans_no_more_ids_than_an_unfiltered_one(
+        self, app: GongkaiLedger, store: SqlStore, history: int, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Its memory stays that of `size` notifications, whatever share of them is wanted."""
+        spans: list[tuple[int, int]] = []
+        select = app.recorder.select_notifications
+
+        def spy(start: int, limit: int, stop: int | None = None, *args: Any, **kw: Any) -> Any:
+            assert stop is not None
+            spans.append((start, stop))
+            return select(start, limit, stop, *args, **kw)
+
+        monkeypatch.setattr(app.recorder, "select_notifications", spy)
+        driver = ProjectionDriver(app, store, [Catalogue()], batch_size=3, rebuild_batch_size=3)
+        assert driver.rebuild(progress=False) == history
+        assert spans[0][0] == 0 and spans[-1][1] == history
+        assert all(stop - start <= 3 for start, stop in spans)
+        assert all(after == stop for (_, stop), (after, _) in pairwise(spans))
 
     def test_models_that_want_no_stored_topic_reach_the_head_without_reading(
         self,
