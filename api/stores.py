@@ -1,7 +1,7 @@
 """Opening the event store and the read-model store a deployment is configured for.
 
 Kept apart from `api.services` (FastAPI, authentication): a rebuild's worker process imports
-only this to open its stores (projections/parallel.py), and starts replaying ~0.3 s sooner."""
+only this to open its stores (projections/parallel.py): ~0.45 s of imports instead of ~1.0 s."""
 
 from __future__ import annotations
 

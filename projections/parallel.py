@@ -39,7 +39,7 @@ Opener = Callable[[], tuple[Application[Any], SqlStore, list[ReadModel]]]
 # largest share stands for the group's (the wanted classes nest: the decision history and the
 # docket want every class the others want). A model not listed counts as a fold of 1.0 wanting
 # everything. SQLite: each model's fold alone, 21 November 2026. PostgreSQL, where a fold
-# includes the server taking its rows (measured 21 November 2026, session 4, 200,000 events
+# includes the server taking its rows (measured later on 21 November 2026, 200,000 events
 # scaled to 300,000): each group rebuilt alone in one process, less reading and decoding its
 # share, split between its models by the driver's fold seconds; the catalogue alone, since its
 # search terms became one `tsvector` per title. It used to go alone, for its ~20 term rows per
