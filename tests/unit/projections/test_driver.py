@@ -6,6 +6,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from itertools import pairwise
 from pathlib import Path
@@ -299,15 +300,25 @@ class WantsNothing(SeenLog):
         return False
 
 
-def read_topics(monkeypatch: pytest.MonkeyPatch, app: GongkaiLedger) -> list[tuple[Any, list[str]]]:
-    """Spies on the driver's reads: per read, the topics asked for and those returned."""
-    reads: list[tuple[Any, list[str]]] = []
+@dataclass(frozen=True)
+class Read:
+    """One `select_notifications` call of the driver: its id range, the topics asked for
+    (() for all) and the topics of what came back."""
+
+    start: int
+    stop: int | None
+    asked: Any
+    returned: list[str]
+
+
+def spy_reads(monkeypatch: pytest.MonkeyPatch, app: GongkaiLedger) -> list[Read]:
+    reads: list[Read] = []
     select = app.recorder.select_notifications
 
-    def spy(*args: Any, **kwargs: Any) -> Any:
-        notifications = select(*args, **kwargs)
-        asked = args[3] if len(args) > 3 else kwargs.get("topics", ())
-        reads.append((asked, [n.topic for n in notifications]))
+    def spy(start: int, limit: int, stop: int | None = None, *args: Any, **kw: Any) -> Any:
+        notifications = select(start, limit, stop, *args, **kw)
+        asked = args[0] if args else kw.get("topics", ())
+        reads.append(Read(start, stop, asked, [n.topic for n in notifications]))
         return notifications
 
     monkeypatch.setattr(app.recorder, "select_notifications", spy)
@@ -332,11 +343,11 @@ class TestReadingByTopic:
         monkeypatch: pytest.MonkeyPatch,
     ) -> None:
         catalogue = Catalogue()
-        reads = read_topics(monkeypatch, app)
+        reads = spy_reads(monkeypatch, app)
         driver = ProjectionDriver(app, store, [catalogue], batch_size=3, rebuild_batch_size=3)
         assert driver.rebuild(progress=False) == history
         assert driver.positions() == {"catalogue": history}
-        read = [topic for _, returned in reads for topic in returned]
+        read = [topic for r in reads for topic in r.returned]
         stored = [n.topic for n in app.recorder.select_notifications(0, 1000)]
         wanted = [topic for topic in stored if catalogue.wants(resolve_topic(topic))]
         assert read == wanted and len(wanted) < len(stored)
@@ -349,19 +360,12 @@ class TestReadingByTopic:
         self, app: GongkaiLedger, store: SqlStore, history: int, monkeypatch: pytest.MonkeyPatch
     ) -> None:
         """Its memory stays that of `size` notifications, whatever share of them is wanted."""
-        spans: list[tuple[int, int]] = []
-        select = app.recorder.select_notifications
-
-        def spy(start: int, limit: int, stop: int | None = None, *args: Any, **kw: Any) -> Any:
-            assert stop is not None
-            spans.append((start, stop))
-            return select(start, limit, stop, *args, **kw)
-
-        monkeypatch.setattr(app.recorder, "select_notifications", spy)
+        reads = spy_reads(monkeypatch, app)
         driver = ProjectionDriver(app, store, [Catalogue()], batch_size=3, rebuild_batch_size=3)
         assert driver.rebuild(progress=False) == history
+        spans = [(r.start, r.stop) for r in reads]
         assert spans[0][0] == 0 and spans[-1][1] == history
-        assert all(stop - start <= 3 for start, stop in spans)
+        assert all(stop is not None and stop - start <= 3 for start, stop in spans)
         assert all(after == stop for (_, stop), (after, _) in pairwise(spans))
 
     def test_models_that_want_no_stored_topic_reach_the_head_without_reading(
@@ -371,7 +375,7 @@ class TestReadingByTopic:
         history: int,
         monkeypatch: pytest.MonkeyPatch,
     ) -> None:
-        reads = read_topics(monkeypatch, app)
+        reads = spy_reads(monkeypatch, app)
         driver = ProjectionDriver(app, store, [WantsNothing()])
         assert driver.catch_up() == history
         assert driver.positions() == {"wants_nothing": history}
@@ -384,10 +388,10 @@ class TestReadingByTopic:
         history: int,
         monkeypatch: pytest.MonkeyPatch,
     ) -> None:
-        reads = read_topics(monkeypatch, app)
+        reads = spy_reads(monkeypatch, app)
         driver = ProjectionDriver(app, store, [SeenLog(), WantsNothing()], batch_size=4)
         assert driver.catch_up() == history
-        assert all(asked == () for asked, _ in reads)
+        assert all(r.asked == () for r in reads)
         assert len(seen(store)) == history
 
 
